@@ -1,0 +1,135 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SubmissionStatus } from '../core/submission';
+import { documentClient } from './clients';
+
+/**
+ * Submission records: metadata about each upload and what became of it. No patient data:
+ * counts, codes, row numbers and the trust's own pathway ids for rows in error.
+ */
+
+export interface RowProblem {
+  readonly row: number;
+  readonly pathwayId: string | null;
+  readonly codes: readonly string[];
+  readonly fields: readonly string[];
+}
+
+export interface SubmissionItem {
+  readonly submissionId: string;
+  readonly trust: string;
+  readonly dataset: string;
+  readonly period: string;
+  readonly fileName: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly receivedAt: string;
+  readonly size: number;
+  readonly status: SubmissionStatus;
+  readonly updatedAt: string;
+  readonly counts?: { total: number; valid: number; invalid: number };
+  readonly warningCount?: number;
+  readonly warnings?: ReadonlyArray<{ code: string; count: number }>;
+  readonly firstErrors?: readonly RowProblem[];
+  readonly report?: { json: string; csv: string };
+  readonly rejection?: { code: string; message: string };
+  readonly failure?: { error: string; step?: string };
+  readonly current?: boolean;
+  readonly supersedes?: string;
+  readonly supersededBy?: string;
+  readonly counted?: Record<string, number>;
+}
+
+export type NewSubmission = Omit<SubmissionItem, 'status' | 'updatedAt'>;
+
+export class SubmissionsRepository {
+  constructor(private readonly table: string) {}
+
+  /**
+   * Creates the submission, or returns the existing one: a redelivered event must not reset a
+   * submission that is being (or has been) processed.
+   */
+  async register(
+    submission: NewSubmission,
+  ): Promise<{ created: boolean; existing?: SubmissionItem }> {
+    const now = new Date().toISOString();
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...submission, status: 'RECEIVED', updatedAt: now },
+          ConditionExpression: 'attribute_not_exists(submissionId)',
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) && !isConditionFailure(error)) {
+        throw error;
+      }
+      const existing = await this.get(submission.submissionId);
+      return existing ? { created: false, existing } : { created: false };
+    }
+  }
+
+  async get(submissionId: string): Promise<SubmissionItem | undefined> {
+    const response = await documentClient().send(
+      new GetCommand({ TableName: this.table, Key: { submissionId } }),
+    );
+    return response.Item as SubmissionItem | undefined;
+  }
+
+  /** Sets the status and any other fields given; `remove` clears stale fields from a retry. */
+  async update(
+    submissionId: string,
+    status: SubmissionStatus,
+    fields: Partial<Omit<SubmissionItem, 'submissionId' | 'status'>> = {},
+    remove: ReadonlyArray<keyof SubmissionItem> = [],
+  ): Promise<void> {
+    const values: Record<string, unknown> = {
+      ':status': status,
+      ':updatedAt': new Date().toISOString(),
+    };
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+    const sets = ['#status = :status', '#updatedAt = :updatedAt'];
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === undefined || name === 'updatedAt') continue;
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    const removals = remove.map((name) => {
+      names[`#${String(name)}`] = String(name);
+      return `#${String(name)}`;
+    });
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { submissionId },
+        UpdateExpression: `SET ${sets.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ConditionExpression: 'attribute_exists(submissionId)',
+      }),
+    );
+  }
+
+  /** A trust's submissions, newest first. */
+  async listByTrust(trust: string, limit = 50): Promise<SubmissionItem[]> {
+    const response = await documentClient().send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byTrust',
+        KeyConditionExpression: '#trust = :trust',
+        ExpressionAttributeNames: { '#trust': 'trust' },
+        ExpressionAttributeValues: { ':trust': trust },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (response.Items ?? []) as SubmissionItem[];
+  }
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { AggregatesRepository } from '../adapters/aggregates-repo';
+import { AlertsRepository } from '../adapters/alerts-repo';
+import { handlerEnv } from '../adapters/env';
+import { logger } from '../adapters/logger';
+import { STANDARDS } from '../core/config';
+import { standardBreaches } from '../core/alerts';
+import { buildPerformance } from '../core/performance';
+import { stepHandler } from './shared/step-handler';
+import { AggregateResultSchema, type AlertMessage, SubmissionRefSchema } from './shared/step-schemas';
+
+const InputSchema = z.object({
+  submission: SubmissionRefSchema,
+  aggregate: AggregateResultSchema,
+});
+
+/**
+ * Evaluate standards: recomputes the period's figures for every trust and the alliance from the
+ * current submissions and returns an alert for each figure below the target in force. Alerts are
+ * recorded first, so a redelivered event or retried execution never publishes the same alert
+ * twice; an alert is raised again only when its figures change.
+ */
+export const handler = stepHandler('Evaluate standards', InputSchema, async ({ submission }) => {
+  const env = handlerEnv();
+  const aggregates = new AggregatesRepository(env.aggregatesTable(), submission.dataset);
+  const alerts = new AlertsRepository(env.alertsTable(), submission.dataset);
+  const contributions = await aggregates.currentContributions(submission.period);
+
+  const fresh: AlertMessage[] = [];
+  for (const standard of STANDARDS) {
+    const performance = buildPerformance({
+      standard,
+      from: submission.period,
+      to: submission.period,
+      contributions,
+      config: env.config,
+      disclosure: 'full',
+    });
+    for (const breach of standardBreaches(performance.rows, standard, env.config)) {
+      const isNew = await alerts.recordIfNew({
+        period: breach.period,
+        kind: breach.kind,
+        standard,
+        trust: breach.trust,
+        fingerprint: breach.fingerprint,
+        raisedAt: new Date().toISOString(),
+        message: breach.message,
+      });
+      if (isNew) fresh.push({ subject: breach.subject, message: breach.message });
+    }
+  }
+  logger.info('standards evaluated', {
+    submissionId: submission.submissionId,
+    period: submission.period,
+    newAlerts: fresh.length,
+  });
+  return { alerts: fresh };
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { logger } from '../adapters/logger';
+import { handlerEnv } from '../adapters/env';
+import { SubmissionsRepository } from '../adapters/submissions-repo';
+import { FINISHED_STATUSES, parseUploadKey, submissionIdFor } from '../core/submission';
+import { stepHandler } from './shared/step-handler';
+import type { SubmissionRef } from './shared/step-schemas';
+
+/** The EventBridge "Object Created" event, as S3 sends it (only the fields used). */
+const ObjectCreatedSchema = z.object({
+  time: z.string(),
+  detail: z.object({
+    bucket: z.object({ name: z.string().min(1) }),
+    object: z.object({
+      key: z.string().min(1),
+      size: z.number().nonnegative().default(0),
+      etag: z.string().optional(),
+      'version-id': z.string().optional(),
+      sequencer: z.string().optional(),
+    }),
+  }),
+});
+
+/**
+ * Register: gives the upload its submission id (a function of bucket, key and object version,
+ * so redelivered events and retries land on the same submission) and records it. A submission
+ * that already finished is reported as a duplicate and the workflow stops there.
+ */
+export const handler = stepHandler('Register', ObjectCreatedSchema, async (event) => {
+  const { bucket, object } = event.detail;
+  const submissionId = submissionIdFor({
+    bucket: bucket.name,
+    key: object.key,
+    versionId: object['version-id'],
+    etag: object.etag,
+  });
+  const parsedKey = parseUploadKey(object.key);
+  const keyParts =
+    'problem' in parsedKey
+      ? {
+          trust: object.key.split('/')[1] ?? 'UNKNOWN',
+          dataset: '',
+          period: '',
+          fileName: object.key.split('/').at(-1) ?? '',
+        }
+      : parsedKey;
+  // Event times have one-second resolution; the S3 sequencer orders uploads of the same key
+  // within a second. Left-padded so that string order is numeric order.
+  const orderKey = `${event.time}|${(object.sequencer ?? '').padStart(32, '0')}`;
+
+  const ref: SubmissionRef = {
+    submissionId,
+    bucket: bucket.name,
+    key: object.key,
+    ...keyParts,
+    receivedAt: event.time,
+    orderKey,
+    size: object.size,
+    duplicate: false,
+    keyProblem: 'problem' in parsedKey ? parsedKey.problem : null,
+  };
+
+  const repository = new SubmissionsRepository(handlerEnv().submissionsTable());
+  const { created, existing } = await repository.register({
+    submissionId,
+    trust: ref.trust,
+    dataset: ref.dataset,
+    period: ref.period,
+    fileName: ref.fileName,
+    bucket: ref.bucket,
+    key: ref.key,
+    receivedAt: ref.receivedAt,
+    size: ref.size,
+  });
+  const duplicate = !created && existing !== undefined && FINISHED_STATUSES.includes(existing.status);
+  logger.info('submission registered', {
+    submissionId,
+    trust: ref.trust,
+    period: ref.period,
+    created,
+    duplicate,
+  });
+  return { ...ref, duplicate };
+});

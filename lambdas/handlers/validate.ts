@@ -1,0 +1,207 @@
+import { handlerEnv } from '../adapters/env';
+import { logger } from '../adapters/logger';
+import { readObjectStream, writeJson, writeObject } from '../adapters/s3-objects';
+import { SubmissionsRepository } from '../adapters/submissions-repo';
+import { runIntake, type Rejection } from '../core/intake';
+import { ParseError } from '../core/parse/errors';
+import { openTable } from '../core/parse/table';
+import type { PathwayRecord } from '../core/record';
+import {
+  reportToCsv,
+  type SubmissionReport,
+  summariseIssues,
+  toReportIssues,
+} from '../core/report';
+import { stagingKeys } from '../core/submission';
+import { hintFor, validateRow } from '../core/validate';
+import { z } from 'zod';
+import { stepHandler } from './shared/step-handler';
+import {
+  type ChunkItem,
+  SubmissionRefSchema,
+  type ValidationResult,
+} from './shared/step-schemas';
+
+const InputSchema = z.object({ submission: SubmissionRefSchema });
+
+/** How many row problems the submission record keeps; the full list is in the report. */
+const FIRST_ERRORS = 20;
+
+/**
+ * Validate: reads the upload as a stream, checks its structure and then every record, writes
+ * the valid records to staging in chunks and the full row-level report under reports/, and
+ * decides whether the file is accepted or rejected whole.
+ */
+export const handler = stepHandler('Validate', InputSchema, async ({ submission }) => {
+  const env = handlerEnv();
+  const { rules, trusts } = env.config;
+  const submissions = new SubmissionsRepository(env.submissionsTable());
+  await submissions.update(submission.submissionId, 'VALIDATING', {}, ['rejection', 'failure']);
+
+  const bucket = submission.bucket;
+  const chunked = submission.size > rules.chunkThresholdBytes;
+  const chunkRows = chunked ? rules.chunkRows : Number.POSITIVE_INFINITY;
+  const base = {
+    submissionId: submission.submissionId,
+    bucket,
+    period: submission.period,
+    trust: submission.trust,
+  };
+  const manifest: ChunkItem[] = [];
+
+  let fileInfo: SubmissionReport['file'] = { format: null, encoding: null, unknownColumns: [] };
+  let summary: Awaited<ReturnType<typeof runIntake>> | null = null;
+  let rejection: (Rejection & { hint?: string }) | null = keyRejection(submission, trusts);
+
+  if (!rejection) {
+    try {
+      const table = await openTable(
+        { stream: await readObjectStream(submission), fileName: submission.fileName },
+        {},
+      );
+      fileInfo = {
+        format: table.format,
+        encoding: table.encoding ?? null,
+        unknownColumns: table.header.unknown,
+      };
+      if (table.header.missingRequired.length > 0) {
+        rejection = {
+          code: 'HEADER_MISSING_REQUIRED',
+          message: `Required columns are missing: ${table.header.missingRequired.join(', ')}.`,
+          hint: 'Add the missing columns to the header row (names are case-insensitive, any order).',
+        };
+      } else {
+        const context = { submittingTrust: submission.trust, period: submission.period };
+        summary = await runIntake(
+          table.rows,
+          (row) => validateRow(row.cells, table.header.columns, row.row, context),
+          async (index, records) => {
+            const item: ChunkItem = { ...base, chunkKey: stagingKeys.validChunk(base.submissionId, index), index };
+            await writeObject({ bucket, key: item.chunkKey }, toNdjson(records), 'application/x-ndjson');
+            manifest.push(item);
+          },
+          { rules, chunkRows },
+        );
+        rejection = summary.rejection;
+      }
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      rejection = { code: error.code, message: error.message, hint: error.hint };
+    }
+  }
+
+  const counts = {
+    total: summary?.total ?? 0,
+    valid: summary?.valid ?? 0,
+    invalid: summary?.invalid ?? 0,
+    warnings: summary?.warnings.length ?? 0,
+  };
+  const issues = [
+    ...toReportIssues(summary?.errors ?? [], 'error', hintFor),
+    ...toReportIssues(summary?.warnings ?? [], 'warning', hintFor),
+    ...fileInfo.unknownColumns.map((column) => ({
+      row: 1,
+      pathwayId: null,
+      severity: 'warning' as const,
+      code: 'COLUMN_UNKNOWN',
+      field: null,
+      message: `Column "${column}" is not part of the upload contract and was ignored.`,
+      hint: hintFor('COLUMN_UNKNOWN'),
+    })),
+  ].sort((a, b) => a.row - b.row);
+  const report: SubmissionReport = {
+    submissionId: submission.submissionId,
+    trust: submission.trust,
+    dataset: submission.dataset,
+    period: submission.period,
+    fileName: submission.fileName,
+    status: rejection ? 'REJECTED' : 'ACCEPTED',
+    generatedAt: new Date().toISOString(),
+    file: fileInfo,
+    counts: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
+    rejection: rejection
+      ? { code: rejection.code, message: rejection.message, hint: rejection.hint ?? hintFor(rejection.code) }
+      : null,
+    summary: summariseIssues(issues),
+    issues,
+  };
+  const reportKeys = {
+    json: stagingKeys.reportJson(submission.submissionId),
+    csv: stagingKeys.reportCsv(submission.submissionId),
+  };
+  await writeJson({ bucket, key: reportKeys.json }, report);
+  await writeObject({ bucket, key: reportKeys.csv }, reportToCsv(report), 'text/csv; charset=utf-8');
+
+  const manifestKey = rejection ? null : stagingKeys.manifest(submission.submissionId);
+  if (manifestKey) await writeJson({ bucket, key: manifestKey }, manifest);
+
+  await submissions.update(submission.submissionId, rejection ? 'VALIDATING' : 'PROCESSING', {
+    counts: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
+    warningCount: counts.warnings + fileInfo.unknownColumns.length,
+    warnings: report.summary
+      .filter((entry) => entry.severity === 'warning')
+      .map(({ code, count }) => ({ code, count })),
+    firstErrors: firstErrors(summary?.errors ?? []),
+    report: reportKeys,
+  });
+  logger.info('submission validated', {
+    submissionId: submission.submissionId,
+    ...counts,
+    rejected: rejection?.code ?? null,
+    chunks: manifest.length,
+  });
+
+  const result: ValidationResult = {
+    status: rejection ? 'REJECTED' : 'VALID',
+    chunked: !rejection && manifest.length > 1,
+    chunkCount: rejection ? 0 : manifest.length,
+    manifestKey,
+    firstChunk: rejection ? null : (manifest[0] ?? null),
+    counts,
+    reportKey: reportKeys.json,
+    rejection: rejection ? { code: rejection.code, message: rejection.message } : null,
+  };
+  return result;
+});
+
+function keyRejection(
+  submission: { keyProblem: string | null; trust: string },
+  trusts: ReadonlyArray<{ ods: string }>,
+): (Rejection & { hint: string }) | null {
+  if (submission.keyProblem) {
+    return {
+      code: 'UPLOAD_KEY_INVALID',
+      message: submission.keyProblem,
+      hint: 'Upload to uploads/{your ODS trust code}/cwt/{YYYY-MM}/{file name}.',
+    };
+  }
+  if (!trusts.some((trust) => trust.ods === submission.trust)) {
+    return {
+      code: 'TRUST_UNKNOWN',
+      message: `${submission.trust} is not a trust of this alliance.`,
+      hint: 'Use your own 3-character ODS trust code in the upload path.',
+    };
+  }
+  return null;
+}
+
+function firstErrors(errors: ReadonlyArray<{ row: number; pathwayId: string | null; code: string; field: string | null }>) {
+  const byRow = new Map<number, { row: number; pathwayId: string | null; codes: string[]; fields: string[] }>();
+  for (const error of errors) {
+    let entry = byRow.get(error.row);
+    if (!entry) {
+      if (byRow.size >= FIRST_ERRORS) continue;
+      entry = { row: error.row, pathwayId: error.pathwayId, codes: [], fields: [] };
+      byRow.set(error.row, entry);
+    }
+    if (!entry.codes.includes(error.code)) entry.codes.push(error.code);
+    if (error.field && !entry.fields.includes(error.field)) entry.fields.push(error.field);
+  }
+  return [...byRow.values()];
+}
+
+function toNdjson(records: readonly PathwayRecord[]): string {
+  let text = '';
+  for (const record of records) text += `${JSON.stringify(record)}\n`;
+  return text;
+}
