@@ -42,7 +42,6 @@ loads synthetic submissions for every configured trust. Stop with Ctrl+C.
 for (const [name, value] of Object.entries({
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   CDK_DISABLE_VERSION_CHECK: 'true',
-  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
 })) {
   process.env[name] = value;
 }
@@ -69,6 +68,8 @@ async function main(): Promise<void> {
     region: config.region,
     persist: true,
     log: say,
+    // The handlers log JSON at INFO in the cloud; on a console WARN keeps the demo readable.
+    environmentOverrides: { POWERTOOLS_LOG_LEVEL: process.env.LOCAL_LOG_LEVEL ?? 'WARN' },
   });
   const uploadBucket = runtime.bucketNames[Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)];
   if (!uploadBucket) throw new Error('The upload bucket was not found in the synthesized template.');

@@ -61,17 +61,38 @@ export function syntheticNhsNumber(random: () => number): string {
   }
 }
 
-function loadPostcodes(referenceDir: string | undefined, boroughs: readonly string[]): string[] {
-  const file = referenceDir ? join(referenceDir, 'postcode_lsoa_nel.csv') : '';
-  if (!file || !existsSync(file)) return FALLBACK_POSTCODES;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const picked: string[] = [];
-  for (let i = 1; i < lines.length; i += 1) {
-    const [postcode, , , lad] = (lines[i] ?? '').split(',');
-    if (postcode && lad && (boroughs.length === 0 || boroughs.includes(lad.trim()))) picked.push(postcode);
-  }
-  return picked.length > 0 ? picked : FALLBACK_POSTCODES;
+interface DemoAddress {
+  readonly postcode: string;
+  /** National IMD 2025 quintile of the postcode's LSOA (1 = most deprived); 0 when unknown. */
+  readonly quintile: number;
 }
+
+/** Postcodes in the trust's catchment with their deprivation quintile, from the reference data. */
+function loadAddresses(referenceDir: string | undefined, boroughs: readonly string[]): DemoAddress[] {
+  const postcodes = referenceDir ? join(referenceDir, 'postcode_lsoa_nel.csv') : '';
+  const imd = referenceDir ? join(referenceDir, 'imd2025_lsoa21_nel.csv') : '';
+  if (!postcodes || !existsSync(postcodes)) {
+    return FALLBACK_POSTCODES.map((postcode) => ({ postcode, quintile: 0 }));
+  }
+  const quintiles = new Map<string, number>();
+  if (existsSync(imd)) {
+    for (const line of readFileSync(imd, 'utf8').split('\n').slice(1)) {
+      const cells = line.split(',');
+      if (cells[0] && cells[7]) quintiles.set(cells[0], Number(cells[7]));
+    }
+  }
+  const picked: DemoAddress[] = [];
+  for (const line of readFileSync(postcodes, 'utf8').split('\n').slice(1)) {
+    const [postcode, lsoa, , lad] = line.split(',');
+    if (postcode && lad && (boroughs.length === 0 || boroughs.includes(lad.trim()))) {
+      picked.push({ postcode, quintile: quintiles.get(lsoa ?? '') ?? 0 });
+    }
+  }
+  return picked.length > 0 ? picked : FALLBACK_POSTCODES.map((postcode) => ({ postcode, quintile: 0 }));
+}
+
+/** Points of performance lost by deprivation quintile: the inequality the platform should show. */
+const DEPRIVATION_PENALTY = [0, 0.07, 0.04, 0.02, 0, 0];
 
 const DAY_MS = 86_400_000;
 const iso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -86,7 +107,7 @@ export function* demoCsvLines(options: DemoOptions): Generator<string> {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const profile = PROFILES[options.trust] ?? DEFAULT_PROFILE;
-  const postcodes = loadPostcodes(options.referenceDir, profile.boroughs);
+  const addresses = loadAddresses(options.referenceDir, profile.boroughs);
   const otherTrusts = Object.keys(PROFILES).filter((t) => t !== options.trust);
   const [year, month] = options.period.split('-').map(Number) as [number, number];
   const periodStart = Math.floor(Date.UTC(year, month - 1, 1) / DAY_MS);
@@ -97,10 +118,8 @@ export function* demoCsvLines(options: DemoOptions): Generator<string> {
   yield csvLine(CANONICAL_COLUMNS);
   for (let i = 0; i < options.rows; i += 1) {
     const record: Partial<Record<ColumnName, string>> = {};
-    const postcode = pick(postcodes);
-    // Deprivation gradient: people from the most deprived areas wait longer (a few points).
-    const deprived = random() < 0.35;
-    const penalty = deprived ? 0.05 : 0;
+    const address = pick(addresses);
+    const penalty = DEPRIVATION_PENALTY[address.quintile] ?? 0;
     const kind = random();
     const dateFormat = random() < 0.2 ? ukDate : iso;
 
@@ -109,7 +128,7 @@ export function* demoCsvLines(options: DemoOptions): Generator<string> {
     record.date_of_birth = iso(periodStart - between(25 * 365, 92 * 365));
     record.person_stated_gender_code = random() < 0.49 ? '1' : random() < 0.98 ? '2' : 'X';
     record.ethnic_category = pick(ETHNICITY);
-    record.postcode = postcode;
+    record.postcode = address.postcode;
     record.source_of_referral = '03';
 
     if (kind < 0.82) {

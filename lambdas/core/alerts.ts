@@ -16,7 +16,7 @@ export interface BreachAlert {
   readonly kind: 'standard-breach';
   readonly period: string;
   readonly trust: string;
-  /** Changes when the figures change: the same figures never alert twice. */
+  /** The figures behind the alert, kept with it so a later change can be seen. */
   readonly fingerprint: string;
   readonly subject: string;
   readonly message: Record<string, unknown>;

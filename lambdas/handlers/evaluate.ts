@@ -16,9 +16,9 @@ const InputSchema = z.object({
 
 /**
  * Evaluate standards: recomputes the period's figures for every trust and the alliance from the
- * current submissions and returns an alert for each figure below the target in force. Alerts are
- * recorded first, so a redelivered event or retried execution never publishes the same alert
- * twice; an alert is raised again only when its figures change.
+ * current submissions and returns an alert for each figure newly below the target in force.
+ * Alerts are recorded before they are published, so a redelivered event, a retried execution or
+ * another upload for the same period never announces the same breach twice.
  */
 export const handler = stepHandler('Evaluate standards', InputSchema, async ({ submission }) => {
   const env = handlerEnv();

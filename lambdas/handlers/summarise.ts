@@ -20,9 +20,7 @@ export const handler = stepHandler('Summarise', ChunkItemSchema, async (chunk) =
     bucket: chunk.bucket,
     key: stagingKeys.enrichedMeta(chunk.submissionId, chunk.index),
   });
-  for (const [code, count] of Object.entries(meta.warnings)) {
-    for (let i = 0; i < count; i += 1) accumulator.addWarning(code);
-  }
+  for (const [code, count] of Object.entries(meta.warnings)) accumulator.addWarning(code, count);
   const partial = accumulator.result();
   await writeJson(
     { bucket: chunk.bucket, key: stagingKeys.partial(chunk.submissionId, chunk.index) },

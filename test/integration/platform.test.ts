@@ -212,13 +212,15 @@ describe('rejected files', () => {
 });
 
 describe('alerts and patient data', () => {
-  it('raised one standard-breach alert per figure below target', async () => {
+  it('announces each standard breach once', async () => {
     const breaches = platform.alerts().filter((a) => a.message?.type === 'standard-breach');
     // The first RF4 file gave 62-day 4/5 = 80% < 85% and 31-day 5/6 = 83.3% < 96%.
     const rf4Sixty = breaches.filter((a) => a.message.trust === 'RF4' && a.message.standard === '62d');
     expect(rf4Sixty.length).toBeGreaterThanOrEqual(1);
     expect(rf4Sixty[0]?.message).toMatchObject({ period: P, within: 4, total: 5, threshold: 0.85 });
-    const keys = breaches.map((a) => `${a.message.standard}|${a.message.trust}|${a.message.within}/${a.message.total}`);
+    // Each breach is announced once per standard, trust and period, however many uploads,
+    // supersessions and redeliveries moved its figures afterwards.
+    const keys = breaches.map((a) => `${a.message.standard}|${a.message.trust}|${a.message.period}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
 

@@ -43,7 +43,6 @@ export async function startTestPlatform(
   overrides: { rules?: Partial<AllianceConfig['rules']> } = {},
 ): Promise<TestPlatform> {
   process.env.REFERENCE_DATA_DIR = REFERENCE_DIR;
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   const config = AllianceConfigSchema.parse({
     ...nel,
     rules: { ...nel.rules, ...overrides.rules },
@@ -58,6 +57,7 @@ export async function startTestPlatform(
     region: config.region,
     persist: false,
     log: () => {},
+    environmentOverrides: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   const bucket =
     runtime.bucketNames[Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)];

@@ -1,0 +1,173 @@
+import { REQUIRED_COLUMNS } from '../record';
+import {
+  type CsvEncoding,
+  type CsvOptions,
+  type CsvRow,
+  concatBytes,
+  openCsv,
+  replay,
+} from './csv';
+import { ParseError } from './errors';
+import { type HeaderMap, type HeaderOptions, mapHeader } from './header';
+import { openXlsx, type XlsxInfo, type XlsxOptions } from './xlsx';
+
+export interface TableSource {
+  /** The whole file, when it is already in memory. */
+  readonly bytes?: Uint8Array;
+  /** The file as a byte stream; a CSV is read without buffering it, an XLSX is collected. */
+  readonly stream?: AsyncIterable<Uint8Array>;
+  /** The uploaded name, used in messages only: the format is decided by content. */
+  readonly fileName: string;
+}
+
+export type OpenTableOptions = HeaderOptions &
+  Omit<CsvOptions, 'onEncoding'> &
+  Omit<XlsxOptions, 'onInfo'>;
+
+export interface Table {
+  readonly format: 'csv' | 'xlsx';
+  /** CSV only: the encoding the file was read in. */
+  readonly encoding?: CsvEncoding;
+  /** XLSX only: sheet read and formula count (final once `rows` is exhausted). */
+  readonly xlsx?: XlsxInfo;
+  readonly header: HeaderMap;
+  /** The header row's cells as written. */
+  readonly headerCells: readonly string[];
+  /** Data rows only, in file order. */
+  readonly rows: AsyncGenerator<CsvRow>;
+}
+
+/** Enough bytes to tell a zip, an OLE2 (legacy Excel) file and text apart. */
+const SNIFF_BYTES = 8;
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * Opens an uploaded pathway file: detects CSV or XLSX by content, reads the header (the first
+ * non-blank row) and maps it to the upload contract. Throws ParseError for files that cannot be
+ * read at all, including a header that has none of the required columns (almost always a title
+ * row or the wrong file). A header that has only some of them is returned with `missingRequired`
+ * filled in, so the caller can report exactly which.
+ */
+export async function openTable(
+  source: TableSource,
+  options: OpenTableOptions = {},
+): Promise<Table> {
+  const opened = source.bytes ? fromBytes(source.bytes) : await fromStream(source);
+  const format = detectFormat(opened.head, source.fileName);
+  if (format === 'xlsx') {
+    const bytes = source.bytes ?? (await collect(opened.chunks));
+    const file = await openXlsx(bytes, options);
+    return withHeader('xlsx', file.rows, options, { xlsx: file.info });
+  }
+  const file = await openCsv(opened.chunks, options);
+  return withHeader('csv', file.rows, options, { encoding: file.encoding });
+}
+
+interface Opened {
+  readonly head: Uint8Array;
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
+function fromBytes(bytes: Uint8Array): Opened {
+  async function* pieces(): AsyncGenerator<Uint8Array> {
+    for (let offset = 0; offset < bytes.length; offset += PIECE_BYTES) {
+      yield bytes.subarray(offset, offset + PIECE_BYTES);
+    }
+  }
+  return { head: bytes.subarray(0, SNIFF_BYTES), chunks: pieces() };
+}
+
+async function fromStream(source: TableSource): Promise<Opened> {
+  if (!source.stream) throw new TypeError('openTable needs bytes or a stream');
+  const iterator = source.stream[Symbol.asyncIterator]();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let done = false;
+  while (total < SNIFF_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    parts.push(next.value);
+    total += next.value.length;
+  }
+  const head = concatBytes(parts, total);
+  return { head: head.subarray(0, SNIFF_BYTES), chunks: replay(head, iterator, done) };
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return concatBytes(parts);
+}
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const PDF = [0x25, 0x50, 0x44, 0x46];
+const GZIP = [0x1f, 0x8b];
+
+function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
+  return magic.every((byte, i) => head[i] === byte);
+}
+
+function detectFormat(head: Uint8Array, fileName: string): 'csv' | 'xlsx' {
+  if (head.length === 0) {
+    throw new ParseError('FILE_EMPTY', `The file ${fileName} is empty`, {
+      hint: 'The upload has no content. Export the pathway data again and upload the file.',
+    });
+  }
+  if (startsWith(head, ZIP)) return 'xlsx';
+  if (startsWith(head, OLE2)) {
+    throw new ParseError(
+      'FILE_FORMAT_UNSUPPORTED',
+      `The file ${fileName} is a legacy Excel (.xls) or password-protected workbook`,
+      {
+        hint:
+          'Save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (comma delimited)" without a ' +
+          'password, and upload it again.',
+      },
+    );
+  }
+  if (startsWith(head, PDF) || startsWith(head, GZIP)) {
+    throw new ParseError('FILE_FORMAT_UNSUPPORTED', `The file ${fileName} is not a spreadsheet`, {
+      hint: 'Upload the pathway extract as CSV UTF-8 (comma delimited) or as an .xlsx workbook.',
+    });
+  }
+  return 'csv';
+}
+
+async function withHeader(
+  format: 'csv' | 'xlsx',
+  rows: AsyncGenerator<CsvRow>,
+  options: OpenTableOptions,
+  extra: { encoding?: CsvEncoding; xlsx?: XlsxInfo },
+): Promise<Table> {
+  const first = await rows.next();
+  if (first.done) {
+    await rows.return(undefined);
+    throw new ParseError('FILE_EMPTY', 'The file has no header row', {
+      hint:
+        'The file holds no rows. The first row must be the column header, followed by one row ' +
+        'per pathway.',
+    });
+  }
+  const headerRow = first.value;
+  const header = mapHeader(headerRow.cells, options);
+  if (REQUIRED_COLUMNS.every((column) => header.columns[column] === undefined)) {
+    const required = REQUIRED_COLUMNS.join(', ');
+    await rows.return(undefined);
+    throw new ParseError(
+      'HEADER_MISSING_REQUIRED',
+      `Row ${headerRow.row} is not a header with the required columns (${required})`,
+      {
+        hint:
+          `The first non-empty row must be the column header, with at least ${required}. ` +
+          'Remove any title rows above it, and check the file is the pathway extract.',
+        row: headerRow.row,
+      },
+    );
+  }
+  // the same generator, already past the header: returning it early closes the source stream
+  return { format, ...extra, header, headerCells: headerRow.cells, rows };
+}
