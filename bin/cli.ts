@@ -75,7 +75,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo-data': {
       const { trust, period, rows, out } = values;
-      if (!trust || !period || !rows || !out) return usage('demo-data needs --trust, --period, --rows and --out');
+      if (!trust || !period || !rows || !out)
+        return usage('demo-data needs --trust, --period, --rows and --out');
       await writeLines(
         out,
         demoCsvLines({
@@ -93,10 +94,18 @@ async function main(argv: string[]): Promise<number> {
     case 'upload': {
       const { trust, period, file, dataset } = values;
       if (!trust || !period || !file) return usage('upload needs --trust, --period and --file');
-      if (!/^[A-Z0-9]{3}$/.test(trust)) return usage('--trust must be a 3-character ODS code, e.g. RF4');
+      if (!/^[A-Z0-9]{3}$/.test(trust))
+        return usage('--trust must be a 3-character ODS code, e.g. RF4');
       if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) return usage('--period must be YYYY-MM');
       if (!existsSync(file)) return usage(`no such file: ${file}`);
-      return upload(dataDir, { trust, period, dataset, file, wait: values.wait, timeoutSeconds: Number(values.timeout) });
+      return upload(dataDir, {
+        trust,
+        period,
+        dataset,
+        file,
+        wait: values.wait,
+        timeoutSeconds: Number(values.timeout),
+      });
     }
     default:
       return usage(`unknown command "${command}"`);
@@ -110,7 +119,14 @@ function usage(problem: string): number {
 
 async function upload(
   dataDir: string,
-  options: { trust: string; period: string; dataset: string; file: string; wait: boolean; timeoutSeconds: number },
+  options: {
+    trust: string;
+    period: string;
+    dataset: string;
+    file: string;
+    wait: boolean;
+    timeoutSeconds: number;
+  },
 ): Promise<number> {
   const runtime = readRuntimeInfo(dataDir);
   const s3 = new S3Client({
@@ -153,7 +169,11 @@ async function upload(
       last = body.status;
       if (body.status === 'ACCEPTED' || body.status === 'REJECTED' || body.status === 'FAILED') {
         process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-        return body.status === 'ACCEPTED' ? EXIT.ok : body.status === 'REJECTED' ? EXIT.rejected : EXIT.failed;
+        return body.status === 'ACCEPTED'
+          ? EXIT.ok
+          : body.status === 'REJECTED'
+            ? EXIT.rejected
+            : EXIT.failed;
       }
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -189,11 +209,15 @@ async function writeLines(path: string, lines: Iterable<string>): Promise<void> 
   for (const line of lines) {
     if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((resolveEnd, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolveEnd())));
+  await new Promise<void>((resolveEnd, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolveEnd())),
+  );
 }
 
 function formatBytes(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return bytes < 1024 * 1024
+    ? `${(bytes / 1024).toFixed(1)} KiB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 main(process.argv.slice(2)).then(

@@ -71,10 +71,17 @@ async function main(): Promise<void> {
     // The handlers log JSON at INFO in the cloud; on a console WARN keeps the demo readable.
     environmentOverrides: { POWERTOOLS_LOG_LEVEL: process.env.LOCAL_LOG_LEVEL ?? 'WARN' },
   });
-  const uploadBucket = runtime.bucketNames[Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)];
-  if (!uploadBucket) throw new Error('The upload bucket was not found in the synthesized template.');
+  const uploadBucket =
+    runtime.bucketNames[
+      Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)
+    ];
+  if (!uploadBucket)
+    throw new Error('The upload bucket was not found in the synthesized template.');
   const infoFile = resolve(dataDir, 'runtime.json');
-  writeFileSync(infoFile, JSON.stringify({ ...JSON.parse(readFileSync(infoFile, 'utf8')), uploadBucket }, null, 2));
+  writeFileSync(
+    infoFile,
+    JSON.stringify({ ...JSON.parse(readFileSync(infoFile, 'utf8')), uploadBucket }, null, 2),
+  );
 
   const shutdown = async () => {
     say('\nStopping the local platform...');
@@ -92,9 +99,17 @@ async function main(): Promise<void> {
   say(`  Reference    ${referenceDir ?? 'downloaded official files (no REFERENCE_DATA_DIR)'}`);
 
   if (!values['no-demo']) {
-    await loadDemo(runtime.s3Endpoint, uploadBucket, config.region, config.trusts.map((t) => t.ods));
+    await loadDemo(
+      runtime.s3Endpoint,
+      uploadBucket,
+      config.region,
+      config.trusts.map((t) => t.ods),
+    );
     await runtime.waitForIdle();
-    await printDemoSummary(runtime.apiUrl, config.trusts.map((t) => t.ods));
+    await printDemoSummary(
+      runtime.apiUrl,
+      config.trusts.map((t) => t.ods),
+    );
   }
   say(`
 Try it (in another terminal):
@@ -155,21 +170,34 @@ async function printDemoSummary(apiUrl: string, trusts: string[]) {
   say(`  ${'trust'.padEnd(6)} ${'FDS 28-day'.padEnd(24)} ${'31-day'.padEnd(24)} 62-day`);
   const table = new Map<string, string[]>();
   for (const standard of ['fds', '31d', '62d']) {
-    const response = await fetch(`${apiUrl}/performance?standard=${standard}&from=${latest}&to=${latest}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const response = await fetch(
+      `${apiUrl}/performance?standard=${standard}&from=${latest}&to=${latest}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     const body = (await response.json()) as {
-      rows?: Array<{ trust: string; within: number; total: number; performance: number | null; target: number | null }>;
+      rows?: Array<{
+        trust: string;
+        within: number;
+        total: number;
+        performance: number | null;
+        target: number | null;
+      }>;
     };
     for (const row of body.rows ?? []) {
       const cells = table.get(row.trust) ?? [];
       const pct = row.performance === null ? '-' : `${(row.performance * 100).toFixed(1)}%`;
-      const mark = row.target !== null && row.performance !== null && row.performance < row.target ? ' below' : '';
+      const mark =
+        row.target !== null && row.performance !== null && row.performance < row.target
+          ? ' below'
+          : '';
       cells.push(`${row.within}/${row.total} ${pct}${mark}`.padEnd(24));
       table.set(row.trust, cells);
     }
   }
-  for (const trust of [...trusts, 'ALL']) say(`  ${trust.padEnd(6)} ${(table.get(trust) ?? []).join(' ')}`);
+  for (const trust of [...trusts, 'ALL'])
+    say(`  ${trust.padEnd(6)} ${(table.get(trust) ?? []).join(' ')}`);
 }
 
 main().catch((error: Error) => {

@@ -22,7 +22,12 @@ export interface DemoOptions {
 
 /** Catchment boroughs (GSS codes) per trust, and how each trust tends to perform. */
 const PROFILES: Record<string, { boroughs: string[]; fds: number; d31: number; d62: number }> = {
-  R1H: { boroughs: ['E09000030', 'E09000025', 'E09000031', 'E09000001'], fds: 0.79, d31: 0.93, d62: 0.69 },
+  R1H: {
+    boroughs: ['E09000030', 'E09000025', 'E09000031', 'E09000001'],
+    fds: 0.79,
+    d31: 0.93,
+    d62: 0.69,
+  },
   RF4: { boroughs: ['E09000002', 'E09000016', 'E09000026'], fds: 0.72, d31: 0.91, d62: 0.64 },
   RQX: { boroughs: ['E09000012', 'E09000001'], fds: 0.83, d31: 0.97, d62: 0.77 },
 };
@@ -31,9 +36,63 @@ const DEFAULT_PROFILE = { boroughs: [] as string[], fds: 0.77, d31: 0.94, d62: 0
 /** Public postcodes of NEL hospitals: a fallback when no reference data is available. */
 const FALLBACK_POSTCODES = ['E1 1BB', 'E9 6SR', 'RM7 0AG', 'IG3 8YB', 'E13 8SL', 'E11 1NR'];
 
-const ETHNICITY = ['A', 'A', 'A', 'C', 'C', 'H', 'J', 'K', 'K', 'L', 'M', 'N', 'N', 'P', 'R', 'S', 'Z', '99', 'B', 'D', 'F', 'G'];
-const REFERRAL_TYPES = ['01', '01', '02', '03', '03', '04', '05', '06', '07', '07', '09', '09', '10', '15', '16', '17'];
-const DIAGNOSES = ['C50.9', 'C34.1', 'C18.7', 'C20', 'C16.9', 'C61', 'C67.9', 'C43.5', 'C53.9', 'C85.9', 'C25.0', 'C73', 'C64'];
+const ETHNICITY = [
+  'A',
+  'A',
+  'A',
+  'C',
+  'C',
+  'H',
+  'J',
+  'K',
+  'K',
+  'L',
+  'M',
+  'N',
+  'N',
+  'P',
+  'R',
+  'S',
+  'Z',
+  '99',
+  'B',
+  'D',
+  'F',
+  'G',
+];
+const REFERRAL_TYPES = [
+  '01',
+  '01',
+  '02',
+  '03',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '07',
+  '09',
+  '09',
+  '10',
+  '15',
+  '16',
+  '17',
+];
+const DIAGNOSES = [
+  'C50.9',
+  'C34.1',
+  'C18.7',
+  'C20',
+  'C16.9',
+  'C61',
+  'C67.9',
+  'C43.5',
+  'C53.9',
+  'C85.9',
+  'C25.0',
+  'C73',
+  'C64',
+];
 const MODALITIES = ['23', '23', '02', '05', '15', '03', '04', '24'];
 
 export function mulberry32(seed: number): () => number {
@@ -68,7 +127,10 @@ interface DemoAddress {
 }
 
 /** Postcodes in the trust's catchment with their deprivation quintile, from the reference data. */
-function loadAddresses(referenceDir: string | undefined, boroughs: readonly string[]): DemoAddress[] {
+function loadAddresses(
+  referenceDir: string | undefined,
+  boroughs: readonly string[],
+): DemoAddress[] {
   const postcodes = referenceDir ? join(referenceDir, 'postcode_lsoa_nel.csv') : '';
   const imd = referenceDir ? join(referenceDir, 'imd2025_lsoa21_nel.csv') : '';
   if (!postcodes || !existsSync(postcodes)) {
@@ -88,7 +150,9 @@ function loadAddresses(referenceDir: string | undefined, boroughs: readonly stri
       picked.push({ postcode, quintile: quintiles.get(lsoa ?? '') ?? 0 });
     }
   }
-  return picked.length > 0 ? picked : FALLBACK_POSTCODES.map((postcode) => ({ postcode, quintile: 0 }));
+  return picked.length > 0
+    ? picked
+    : FALLBACK_POSTCODES.map((postcode) => ({ postcode, quintile: 0 }));
 }
 
 /** Points of performance lost by deprivation quintile: the inequality the platform should show. */
@@ -195,7 +259,8 @@ export function* demoCsvLines(options: DemoOptions): Generator<string> {
 
     if (random() < invalidShare) {
       // The mistakes real exports make: a mistyped NHS number or dates in the wrong order.
-      if (random() < 0.5) record.nhs_number = `${record.nhs_number.slice(0, 9)}${(Number(record.nhs_number.at(-1)) + 1) % 10}`;
+      if (random() < 0.5)
+        record.nhs_number = `${record.nhs_number.slice(0, 9)}${(Number(record.nhs_number.at(-1)) + 1) % 10}`;
       else record.date_first_seen = iso(periodStart - 400);
     }
     yield csvLine(CANONICAL_COLUMNS.map((column) => record[column] ?? ''));

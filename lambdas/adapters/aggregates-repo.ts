@@ -4,7 +4,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { type Standard, STANDARDS } from '../core/config';
+import { STANDARDS, type Standard } from '../core/config';
 import { documentClient } from './clients';
 import { isConditionFailure } from './submissions-repo';
 
@@ -179,4 +179,3 @@ export class AggregatesRepository {
     }
   }
 }
-

@@ -28,12 +28,20 @@ export class AlertsRepository {
 
   /** Records the alert; false when it was already raised (its figures are refreshed). */
   async recordIfNew(alert: AlertRecord): Promise<boolean> {
-    const key = { pk: `${this.dataset}#${alert.period}`, sk: `${alert.kind}#${alert.standard}#${alert.trust}` };
+    const key = {
+      pk: `${this.dataset}#${alert.period}`,
+      sk: `${alert.kind}#${alert.standard}#${alert.trust}`,
+    };
     try {
       await documentClient().send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...key, ...alert, updatedAt: alert.raisedAt, message: JSON.stringify(alert.message) },
+          Item: {
+            ...key,
+            ...alert,
+            updatedAt: alert.raisedAt,
+            message: JSON.stringify(alert.message),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

@@ -14,9 +14,7 @@ export interface DataRow {
   readonly cells: readonly string[];
 }
 
-export type RowValidator = (
-  row: DataRow,
-) =>
+export type RowValidator = (row: DataRow) =>
   | { ok: true; record: PathwayRecord; warnings: readonly RecordIssue[] }
   | {
       ok: false;

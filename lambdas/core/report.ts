@@ -30,7 +30,11 @@ export interface SubmissionReport {
     readonly unknownColumns: readonly string[];
   };
   readonly counts: { readonly total: number; readonly valid: number; readonly invalid: number };
-  readonly rejection: { readonly code: string; readonly message: string; readonly hint: string } | null;
+  readonly rejection: {
+    readonly code: string;
+    readonly message: string;
+    readonly hint: string;
+  } | null;
   readonly summary: ReadonlyArray<{ code: string; severity: 'error' | 'warning'; count: number }>;
   readonly issues: readonly ReportIssue[];
 }
@@ -61,7 +65,8 @@ export function summariseIssues(issues: readonly ReportIssue[]): SubmissionRepor
     counts.set(key, entry);
   }
   return [...counts.values()].sort(
-    (a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.severity.localeCompare(b.severity),
+    (a, b) =>
+      b.count - a.count || a.code.localeCompare(b.code) || a.severity.localeCompare(b.severity),
   );
 }
 
@@ -72,7 +77,15 @@ export function reportToCsv(report: SubmissionReport): string {
   const lines = [CSV_HEADER.join(',')];
   if (report.rejection) {
     lines.push(
-      csvLine(['', '', 'error', report.rejection.code, '', report.rejection.message, report.rejection.hint]),
+      csvLine([
+        '',
+        '',
+        'error',
+        report.rejection.code,
+        '',
+        report.rejection.message,
+        report.rejection.hint,
+      ]),
     );
   }
   for (const issue of report.issues) {

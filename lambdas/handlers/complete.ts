@@ -3,26 +3,25 @@ import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
 import { stepHandler } from './shared/step-handler';
-import {
-  AggregateResultSchema,
-  SubmissionRefSchema,
-  ValidationResultSchema,
-} from './shared/step-schemas';
+import { AggregateResultSchema, SubmissionRefSchema } from './shared/step-schemas';
 
+/** The state also carries the validation result; Complete needs only these two. */
 const InputSchema = z.object({
   submission: SubmissionRefSchema,
-  validation: ValidationResultSchema,
   aggregate: AggregateResultSchema,
 });
 
 /** Complete: the submission is ACCEPTED, with what it counted and whether it is current. */
-export const handler = stepHandler('Complete', InputSchema, async ({ submission, validation, aggregate }) => {
+export const handler = stepHandler('Complete', InputSchema, async ({ submission, aggregate }) => {
   const env = handlerEnv();
   const submissions = new SubmissionsRepository(env.submissionsTable());
   const existing = await submissions.get(submission.submissionId);
   // Validation warnings were recorded by Validate; enrichment adds its own (e.g. unknown
   // postcodes). Replacing by code keeps a retried Complete from counting them twice.
-  const enrichmentWarnings = Object.entries(aggregate.warnings).map(([code, count]) => ({ code, count }));
+  const enrichmentWarnings = Object.entries(aggregate.warnings).map(([code, count]) => ({
+    code,
+    count,
+  }));
   const warnings = [
     ...(existing?.warnings ?? []).filter((w) => !(w.code in aggregate.warnings)),
     ...enrichmentWarnings,

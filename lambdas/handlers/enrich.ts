@@ -21,7 +21,10 @@ export const handler = stepHandler('Enrich', ChunkItemSchema, async (chunk) => {
   let lines = '';
   let records = 0;
 
-  for await (const record of readNdjson<PathwayRecord>({ bucket: chunk.bucket, key: chunk.chunkKey })) {
+  for await (const record of readNdjson<PathwayRecord>({
+    bucket: chunk.bucket,
+    key: chunk.chunkKey,
+  })) {
     const derived = deriveOutcomes(record, chunk.trust, config.rules);
     const result = enrichRecord(record, derived, reference, config);
     for (const code of result.warnings) warnings[code] = (warnings[code] ?? 0) + 1;

@@ -3,11 +3,15 @@ import { AggregatesRepository } from '../adapters/aggregates-repo';
 import { AlertsRepository } from '../adapters/alerts-repo';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
-import { STANDARDS } from '../core/config';
 import { standardBreaches } from '../core/alerts';
+import { STANDARDS } from '../core/config';
 import { buildPerformance } from '../core/performance';
 import { stepHandler } from './shared/step-handler';
-import { AggregateResultSchema, type AlertMessage, SubmissionRefSchema } from './shared/step-schemas';
+import {
+  AggregateResultSchema,
+  type AlertMessage,
+  SubmissionRefSchema,
+} from './shared/step-schemas';
 
 const InputSchema = z.object({
   submission: SubmissionRefSchema,

@@ -58,7 +58,8 @@ export const handler = stepHandler('Mark failed', InputSchema, async (state) => 
   }
   logger.error('submission failed', { submissionId, errorName });
   const alert: AlertMessage = {
-    subject: `Cancer waiting-times submission failed: ${state.submission?.trust ?? 'unknown trust'} ${state.submission?.period ?? ''}`.trim(),
+    subject:
+      `Cancer waiting-times submission failed: ${state.submission?.trust ?? 'unknown trust'} ${state.submission?.period ?? ''}`.trim(),
     message: {
       type: 'submission-failed',
       submissionId,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { logger } from '../adapters/logger';
 import { handlerEnv } from '../adapters/env';
+import { logger } from '../adapters/logger';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
 import { FINISHED_STATUSES, parseUploadKey, submissionIdFor } from '../core/submission';
 import { stepHandler } from './shared/step-handler';
@@ -72,7 +72,8 @@ export const handler = stepHandler('Register', ObjectCreatedSchema, async (event
     receivedAt: ref.receivedAt,
     size: ref.size,
   });
-  const duplicate = !created && existing !== undefined && FINISHED_STATUSES.includes(existing.status);
+  const duplicate =
+    !created && existing !== undefined && FINISHED_STATUSES.includes(existing.status);
   logger.info('submission registered', {
     submissionId,
     trust: ref.trust,

@@ -10,8 +10,8 @@ import { assertCanSeeTrust, type Caller, callerFromClaims, scopeTrust } from '..
 import { STANDARDS } from '../core/config';
 import { DIMENSIONS } from '../core/enriched';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
-import { periodsBetween } from '../core/periods';
 import { buildPerformance } from '../core/performance';
+import { periodsBetween } from '../core/periods';
 import { SubmissionIdSchema } from '../core/submission';
 import { apiErrors, json } from './shared/api-response';
 
@@ -114,7 +114,9 @@ async function getPerformance(event: APIGatewayProxyEvent, caller: Caller | null
   const disclosure = query.disclosure ?? 'suppressed';
   if (disclosure === 'full') {
     if (!caller!.alliance) {
-      throw new ForbiddenError('Unsuppressed breakdowns (disclosure=full) are for alliance staff only.');
+      throw new ForbiddenError(
+        'Unsuppressed breakdowns (disclosure=full) are for alliance staff only.',
+      );
     }
     // The audit trail of who saw small numbers: a structured log line kept with the API logs.
     logger.info('audit: unsuppressed breakdown disclosed', {
@@ -129,7 +131,9 @@ async function getPerformance(event: APIGatewayProxyEvent, caller: Caller | null
   }
   const aggregates = new AggregatesRepository(env.aggregatesTable());
   const periods = periodsBetween(query.from, query.to);
-  const perPeriod = await Promise.all(periods.map((period) => aggregates.currentContributions(period)));
+  const perPeriod = await Promise.all(
+    periods.map((period) => aggregates.currentContributions(period)),
+  );
   const body = buildPerformance({
     standard: query.standard,
     from: query.from,
@@ -164,8 +168,10 @@ function presentSubmission(item: SubmissionItem) {
     supersededBy: item.supersededBy ?? null,
     counted: item.counted ?? null,
     report: item.report
-      ? { json: `s3://${item.bucket}/${item.report.json}`, csv: `s3://${item.bucket}/${item.report.csv}` }
+      ? {
+          json: `s3://${item.bucket}/${item.report.json}`,
+          csv: `s3://${item.bucket}/${item.report.csv}`,
+        }
       : null,
   };
 }
-

@@ -13,7 +13,10 @@ import { ChunkItemSchema } from './shared/step-schemas';
 export const handler = stepHandler('Summarise', ChunkItemSchema, async (chunk) => {
   const accumulator = createAccumulator(chunk.submissionId, chunk.period);
   const enrichedKey = stagingKeys.enrichedChunk(chunk.submissionId, chunk.index);
-  for await (const record of readNdjson<EnrichedRecord>({ bucket: chunk.bucket, key: enrichedKey })) {
+  for await (const record of readNdjson<EnrichedRecord>({
+    bucket: chunk.bucket,
+    key: enrichedKey,
+  })) {
     accumulator.add(record);
   }
   const meta = await readJson<{ warnings: Record<string, number> }>({

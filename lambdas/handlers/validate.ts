@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
 import { readObjectStream, writeJson, writeObject } from '../adapters/s3-objects';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
-import { runIntake, type Rejection } from '../core/intake';
+import { type Rejection, runIntake } from '../core/intake';
 import { ParseError } from '../core/parse/errors';
 import { openTable } from '../core/parse/table';
 import type { PathwayRecord } from '../core/record';
@@ -14,13 +15,8 @@ import {
 } from '../core/report';
 import { stagingKeys } from '../core/submission';
 import { hintFor, validateRow } from '../core/validate';
-import { z } from 'zod';
 import { stepHandler } from './shared/step-handler';
-import {
-  type ChunkItem,
-  SubmissionRefSchema,
-  type ValidationResult,
-} from './shared/step-schemas';
+import { type ChunkItem, SubmissionRefSchema, type ValidationResult } from './shared/step-schemas';
 
 const InputSchema = z.object({ submission: SubmissionRefSchema });
 
@@ -76,8 +72,16 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
           table.rows,
           (row) => validateRow(row.cells, table.header.columns, row.row, context),
           async (index, records) => {
-            const item: ChunkItem = { ...base, chunkKey: stagingKeys.validChunk(base.submissionId, index), index };
-            await writeObject({ bucket, key: item.chunkKey }, toNdjson(records), 'application/x-ndjson');
+            const item: ChunkItem = {
+              ...base,
+              chunkKey: stagingKeys.validChunk(base.submissionId, index),
+              index,
+            };
+            await writeObject(
+              { bucket, key: item.chunkKey },
+              toNdjson(records),
+              'application/x-ndjson',
+            );
             manifest.push(item);
           },
           { rules, chunkRows },
@@ -120,7 +124,11 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
     file: fileInfo,
     counts: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
     rejection: rejection
-      ? { code: rejection.code, message: rejection.message, hint: rejection.hint ?? hintFor(rejection.code) }
+      ? {
+          code: rejection.code,
+          message: rejection.message,
+          hint: rejection.hint ?? hintFor(rejection.code),
+        }
       : null,
     summary: summariseIssues(issues),
     issues,
@@ -130,7 +138,11 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
     csv: stagingKeys.reportCsv(submission.submissionId),
   };
   await writeJson({ bucket, key: reportKeys.json }, report);
-  await writeObject({ bucket, key: reportKeys.csv }, reportToCsv(report), 'text/csv; charset=utf-8');
+  await writeObject(
+    { bucket, key: reportKeys.csv },
+    reportToCsv(report),
+    'text/csv; charset=utf-8',
+  );
 
   const manifestKey = rejection ? null : stagingKeys.manifest(submission.submissionId);
   if (manifestKey) await writeJson({ bucket, key: manifestKey }, manifest);
@@ -185,8 +197,18 @@ function keyRejection(
   return null;
 }
 
-function firstErrors(errors: ReadonlyArray<{ row: number; pathwayId: string | null; code: string; field: string | null }>) {
-  const byRow = new Map<number, { row: number; pathwayId: string | null; codes: string[]; fields: string[] }>();
+function firstErrors(
+  errors: ReadonlyArray<{
+    row: number;
+    pathwayId: string | null;
+    code: string;
+    field: string | null;
+  }>,
+) {
+  const byRow = new Map<
+    number,
+    { row: number; pathwayId: string | null; codes: string[]; fields: string[] }
+  >();
   for (const error of errors) {
     let entry = byRow.get(error.row);
     if (!entry) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildXlsx } from '../unit/core/parse/xlsx-fixture';
 import { figure, startTestPlatform, type TestPlatform } from './support/platform';
 
 /**
@@ -44,7 +45,9 @@ describe('a trust upload flows to performance figures', () => {
       expect.objectContaining({ row: 8, pathwayId: 'F8', codes: ['NHS_NUMBER_INVALID'] }),
     ]);
     // T8 records a decision to treat after the treatment date: a warning, not an error
-    expect(body.warnings.byCode.map((w: { code: string }) => w.code)).toContain('DTT_AFTER_TREATMENT');
+    expect(body.warnings.byCode.map((w: { code: string }) => w.code)).toContain(
+      'DTT_AFTER_TREATMENT',
+    );
     expect(body.report.json).toContain(`reports/${rf4First}/report.json`);
   });
 
@@ -90,13 +93,17 @@ describe('a trust upload flows to performance figures', () => {
     const full = await perf('fds', '&trust=RF4&by=imdQuintile&disclosure=full');
     expect(full.status).toBe(200);
     const rf4 = (group: string) =>
-      full.body.rows.find((r: { trust: string; group: unknown }) => r.trust === 'RF4' && String(r.group) === group);
+      full.body.rows.find(
+        (r: { trust: string; group: unknown }) => r.trust === 'RF4' && String(r.group) === group,
+      );
     expect([rf4('1')?.within, rf4('1')?.total]).toEqual([2, 3]);
     expect([rf4('2')?.within, rf4('2')?.total]).toEqual([1, 1]);
     expect([rf4('5')?.within, rf4('5')?.total]).toEqual([1, 1]);
 
     const suppressed = await perf('fds', '&trust=RF4&by=imdQuintile');
-    const q1 = suppressed.body.rows.find((r: { trust: string; group: unknown }) => r.trust === 'RF4' && String(r.group) === '1');
+    const q1 = suppressed.body.rows.find(
+      (r: { trust: string; group: unknown }) => r.trust === 'RF4' && String(r.group) === '1',
+    );
     // 1–7 patients: suppressed, nothing disclosed
     expect(q1).toMatchObject({ within: null, total: null, performance: null, suppressed: true });
   });
@@ -112,13 +119,18 @@ describe('a trust upload flows to performance figures', () => {
 
 describe('access control', () => {
   it('refuses requests without a token', async () => {
-    expect((await platform.api(`/performance?standard=fds&from=${P}&to=${P}`, null)).status).toBe(401);
+    expect((await platform.api(`/performance?standard=fds&from=${P}&to=${P}`, null)).status).toBe(
+      401,
+    );
     expect((await platform.api('/submissions', null)).status).toBe(401);
   });
 
   it('keeps a trust to its own data', async () => {
     expect((await perf('fds', '&trust=RF4')).status).toBe(200);
-    const other = await platform.api(`/performance?standard=fds&from=${P}&to=${P}&trust=RF4`, 'trust-R1H');
+    const other = await platform.api(
+      `/performance?standard=fds&from=${P}&to=${P}&trust=RF4`,
+      'trust-R1H',
+    );
     expect(other.status).toBe(403);
     expect((await platform.api(`/submissions/${rf4First}`, 'trust-R1H')).status).toBe(403);
     expect((await platform.api(`/submissions/${rf4First}`, 'trust-RF4')).status).toBe(200);
@@ -133,7 +145,9 @@ describe('access control', () => {
     const reversed = await platform.api('/performance?standard=fds&from=2025-07&to=2025-06');
     expect(reversed.status).toBe(400);
     expect(JSON.stringify(reversed.body)).toContain('from');
-    expect((await platform.api(`/performance?standard=fds&from=${P}&to=${P}&by=postcode`)).status).toBe(400);
+    expect(
+      (await platform.api(`/performance?standard=fds&from=${P}&to=${P}&by=postcode`)).status,
+    ).toBe(400);
   });
 });
 
@@ -181,14 +195,24 @@ describe('rejected files', () => {
     const before = JSON.stringify((await perf('fds')).body);
     const id = await platform.upload('RF4', P, 'broken.csv', 'a,b\n1,2\n');
     const { body } = await platform.api(`/submissions/${id}`);
-    expect(body).toMatchObject({ status: 'REJECTED', rejection: { code: 'HEADER_MISSING_REQUIRED' } });
+    expect(body).toMatchObject({
+      status: 'REJECTED',
+      rejection: { code: 'HEADER_MISSING_REQUIRED' },
+    });
     expect(body.rejection.message).toContain('nhs_number');
     expect(await platform.listKeys(`uploads/RF4/cwt/${P}/broken.csv`)).toEqual([]);
     expect(await platform.listKeys(`quarantine/RF4/${P}/${id}/`)).toEqual(
-      expect.arrayContaining([`quarantine/RF4/${P}/${id}/broken.csv`, `quarantine/RF4/${P}/${id}/reason.json`]),
+      expect.arrayContaining([
+        `quarantine/RF4/${P}/${id}/broken.csv`,
+        `quarantine/RF4/${P}/${id}/reason.json`,
+      ]),
     );
     expect(await platform.listKeys(`reports/${id}/`)).toHaveLength(2);
-    expect(platform.alerts().some((a) => a.message?.type === 'submission-rejected' && a.message?.submissionId === id)).toBe(true);
+    expect(
+      platform
+        .alerts()
+        .some((a) => a.message?.type === 'submission-rejected' && a.message?.submissionId === id),
+    ).toBe(true);
     expect(JSON.stringify((await perf('fds')).body)).toBe(before);
   });
 
@@ -215,12 +239,16 @@ describe('alerts and patient data', () => {
   it('announces each standard breach once', async () => {
     const breaches = platform.alerts().filter((a) => a.message?.type === 'standard-breach');
     // The first RF4 file gave 62-day 4/5 = 80% < 85% and 31-day 5/6 = 83.3% < 96%.
-    const rf4Sixty = breaches.filter((a) => a.message.trust === 'RF4' && a.message.standard === '62d');
+    const rf4Sixty = breaches.filter(
+      (a) => a.message.trust === 'RF4' && a.message.standard === '62d',
+    );
     expect(rf4Sixty.length).toBeGreaterThanOrEqual(1);
     expect(rf4Sixty[0]?.message).toMatchObject({ period: P, within: 4, total: 5, threshold: 0.85 });
     // Each breach is announced once per standard, trust and period, however many uploads,
     // supersessions and redeliveries moved its figures afterwards.
-    const keys = breaches.map((a) => `${a.message.standard}|${a.message.trust}|${a.message.period}`);
+    const keys = breaches.map(
+      (a) => `${a.message.standard}|${a.message.trust}|${a.message.period}`,
+    );
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -234,8 +262,52 @@ describe('alerts and patient data', () => {
     for (const text of [stored, alerts, api]) {
       expect(text).not.toMatch(/999\d{7}/); // the fixtures' NHS numbers are all 999…
       expect(text).not.toContain('1234567890');
-      expect(text).not.toMatch(/\b(E1 1BB|E9 6SR|RM14 1EF|RM7 0AG|IG11 7AA|IG3 8YB|E11 1NR|E13 8SL)\b/);
+      expect(text).not.toMatch(
+        /\b(E1 1BB|E9 6SR|RM14 1EF|RM7 0AG|IG11 7AA|IG3 8YB|E11 1NR|E13 8SL)\b/,
+      );
       expect(text).not.toContain('1960-03-15');
     }
+  });
+});
+
+describe('spreadsheet uploads', () => {
+  it('accepts an XLSX export with real date cells and numeric NHS numbers', async () => {
+    // Two RQX FDS pathways: Q1 06-01→06-11 = 10 days within; Q2 05-01→06-11 = 41 days breach.
+    const serial = (iso: string) => (Date.parse(iso) - Date.UTC(1899, 11, 30)) / 86_400_000;
+    const header = [
+      'pathway_id',
+      'nhs_number',
+      'priority_type',
+      'source_of_referral',
+      'cancer_referral_type',
+      'referral_received_date',
+      'fds_end_date',
+      'fds_end_reason',
+      'org_fds_end',
+    ];
+    const records = [
+      ['Q1', 9990000018, 3, 3, 2, '2025-06-01', '2025-06-11', 2, 'RQX01'],
+      ['Q2', 9990000026, 3, 3, 2, '2025-05-01', '2025-06-11', 2, 'RQX01'],
+    ] as const;
+    const cell = (ref: string, value: string | number, isDate = false) =>
+      typeof value === 'number'
+        ? `<c r="${ref}"><v>${value}</v></c>`
+        : isDate
+          ? `<c r="${ref}" s="1"><v>${serial(value)}</v></c>`
+          : `<c r="${ref}" t="inlineStr"><is><t>${value}</t></is></c>`;
+    const letters = 'ABCDEFGHI';
+    const rows = [
+      `<row r="1">${header.map((h, i) => cell(`${letters[i]}1`, h)).join('')}</row>`,
+      ...records.map(
+        (record, r) =>
+          `<row r="${r + 2}">${record.map((v, i) => cell(`${letters[i]}${r + 2}`, v, i === 5 || i === 6)).join('')}</row>`,
+      ),
+    ].join('');
+    const workbook = buildXlsx({ sheets: [{ name: 'CWT', rows }], cellXfs: [0, 14] });
+
+    const id = await platform.upload('RQX', P, 'homerton-june.xlsx', workbook);
+    const { body } = await platform.api(`/submissions/${id}`);
+    expect(body).toMatchObject({ status: 'ACCEPTED', counts: { total: 2, valid: 2, invalid: 0 } });
+    expect(figure((await perf('fds')).body, P, 'RQX')).toEqual([1, 2]);
   });
 });

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { PlatformError, toErrorBody } from '../../core/errors';
 import { logger } from '../../adapters/logger';
+import { PlatformError, toErrorBody } from '../../core/errors';
 
 const HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -18,7 +18,12 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyResult {
  * The one place errors become HTTP responses: platform errors keep their status and code,
  * anything else is a 500 with a generic message (details go to the log, not the caller).
  */
-export function apiErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+export function apiErrors(): MiddlewareObj<
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Error,
+  Context
+> {
   return {
     onError: async (request) => {
       const error = request.error;

@@ -2,8 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PlatformError, TransientError, ValidationError } from '../../core/errors';
 import { logger } from '../../adapters/logger';
+import { PlatformError, TransientError, ValidationError } from '../../core/errors';
 
 /**
  * The standard middy stack for a workflow step: structured logging with the Lambda context,

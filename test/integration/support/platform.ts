@@ -1,20 +1,20 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Stack } from 'aws-cdk-lib';
 import { type AllianceConfig, AllianceConfigSchema } from '../../../lambdas/core/config';
 import { submissionIdFor, uploadKeyFor } from '../../../lambdas/core/submission';
+import nel from '../../../lib/alliances/north-east-london.json';
 import { type LocalRuntime, startLocalRuntime } from '../../../lib/local/runtime';
 import { issueToken } from '../../../lib/local/tokens';
 import { synthesizeAlliance } from '../../../lib/synth';
-import nel from '../../../lib/alliances/north-east-london.json';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..', '..');
 export const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'cwt');
@@ -25,7 +25,12 @@ export interface TestPlatform {
   readonly dataDir: string;
   readonly bucket: string;
   readonly config: AllianceConfig;
-  upload(trust: string, period: string, fileName: string, body: string | Uint8Array): Promise<string>;
+  upload(
+    trust: string,
+    period: string,
+    fileName: string,
+    body: string | Uint8Array,
+  ): Promise<string>;
   uploadFixture(trust: string, period: string, fixture: string, asName?: string): Promise<string>;
   api(path: string, group?: string | null): Promise<{ status: number; body: any }>;
   alerts(): Array<{ subject?: string; message: any }>;
@@ -60,7 +65,9 @@ export async function startTestPlatform(
     environmentOverrides: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   const bucket =
-    runtime.bucketNames[Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)];
+    runtime.bucketNames[
+      Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)
+    ];
   if (!bucket) throw new Error('upload bucket not provisioned');
   const s3 = new S3Client({
     endpoint: runtime.s3Endpoint,
@@ -90,7 +97,12 @@ export async function startTestPlatform(
       return submissionIdFor({ bucket, key, versionId: put.VersionId, etag: put.ETag });
     },
     async uploadFixture(trust, period, fixture, asName) {
-      return platform.upload(trust, period, asName ?? fixture, readFileSync(join(FIXTURES, fixture)));
+      return platform.upload(
+        trust,
+        period,
+        asName ?? fixture,
+        readFileSync(join(FIXTURES, fixture)),
+      );
     },
     async api(path, group = 'alliance') {
       const headers: Record<string, string> = {};
@@ -141,7 +153,11 @@ export async function startTestPlatform(
         detail: {
           version: '0',
           bucket: { name: bucket },
-          object: { key, size: head.ContentLength ?? 0, etag: (head.ETag ?? '').replaceAll('"', '') },
+          object: {
+            key,
+            size: head.ContentLength ?? 0,
+            etag: (head.ETag ?? '').replaceAll('"', ''),
+          },
           reason: 'PutObject',
         },
       };
@@ -159,7 +175,8 @@ export async function startTestPlatform(
 /** The headline (unbroken-down) within/total for one period and trust. */
 export function figure(body: any, period: string, trust: string): [number, number] | null {
   const row = (body?.rows ?? []).find(
-    (r: any) => r.period === period && r.trust === trust && (r.group === null || r.group === undefined),
+    (r: any) =>
+      r.period === period && r.trust === trust && (r.group === null || r.group === undefined),
   );
   return row ? [row.within, row.total] : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoCsv, syntheticNhsNumber, mulberry32 } from '../../../bin/support/demo-data';
+import { demoCsv, mulberry32, syntheticNhsNumber } from '../../../bin/support/demo-data';
 import { isValidNhsNumber } from '../../../lambdas/core/nhs-number';
 import { mapHeader } from '../../../lambdas/core/parse/header';
 import { validateRow } from '../../../lambdas/core/validate';
@@ -29,11 +29,21 @@ describe('synthetic demo data', () => {
   });
 
   it('writes records that pass validation, apart from the deliberate mistakes', () => {
-    const clean = validate(demoCsv({ trust: 'R1H', period: '2025-06', rows: 400, invalidShare: 0 }), 'R1H', '2025-06');
+    const clean = validate(
+      demoCsv({ trust: 'R1H', period: '2025-06', rows: 400, invalidShare: 0 }),
+      'R1H',
+      '2025-06',
+    );
     expect(clean).toHaveLength(400);
-    expect(clean.filter((r) => !r.ok).map((r) => (r.ok ? [] : r.errors.map((e) => e.code)))).toEqual([]);
+    expect(
+      clean.filter((r) => !r.ok).map((r) => (r.ok ? [] : r.errors.map((e) => e.code))),
+    ).toEqual([]);
 
-    const messy = validate(demoCsv({ trust: 'R1H', period: '2025-06', rows: 400, invalidShare: 0.1 }), 'R1H', '2025-06');
+    const messy = validate(
+      demoCsv({ trust: 'R1H', period: '2025-06', rows: 400, invalidShare: 0.1 }),
+      'R1H',
+      '2025-06',
+    );
     const invalid = messy.filter((r) => !r.ok).length;
     // about 10% of 400, allowing for chance
     expect(invalid).toBeGreaterThan(15);

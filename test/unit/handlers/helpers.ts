@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import nel from '../../../lib/alliances/north-east-london.json';
 import { resetClients } from '../../../lambdas/adapters/clients';
 import { resetHandlerEnv } from '../../../lambdas/adapters/env';
+import nel from '../../../lib/alliances/north-east-london.json';
 
 /** Handler environment as the stack sets it (table and bucket names are arbitrary here). */
 export function useHandlerEnv(): void {
@@ -46,7 +46,9 @@ export function apiEvent(
     isBase64Encoded: false,
     requestContext: {
       authorizer:
-        options.groups === null ? undefined : { claims: { sub: 'user-1', 'cognito:groups': options.groups ?? 'alliance' } },
+        options.groups === null
+          ? undefined
+          : { claims: { sub: 'user-1', 'cognito:groups': options.groups ?? 'alliance' } },
     } as unknown as APIGatewayProxyEvent['requestContext'],
   };
 }

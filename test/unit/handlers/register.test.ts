@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handler } from '../../../lambdas/handlers/register';
 import { submissionIdFor } from '../../../lambdas/core/submission';
+import { handler } from '../../../lambdas/handlers/register';
 import { context, useHandlerEnv } from './helpers';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -31,7 +31,11 @@ describe('Register', () => {
 
     // Assess
     expect(result).toMatchObject({
-      submissionId: submissionIdFor({ bucket: 'uploads-bucket', key: 'uploads/RF4/cwt/2025-06/june.csv', etag: 'abc' }),
+      submissionId: submissionIdFor({
+        bucket: 'uploads-bucket',
+        key: 'uploads/RF4/cwt/2025-06/june.csv',
+        etag: 'abc',
+      }),
       trust: 'RF4',
       dataset: 'cwt',
       period: '2025-06',
@@ -59,7 +63,9 @@ describe('Register', () => {
       .on(PutCommand)
       .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
     dynamo.on(GetCommand).resolves({ Item: { submissionId: 'x', status: 'FAILED' } });
-    expect((await handler(event('uploads/RF4/cwt/2025-06/june.csv'), context)).duplicate).toBe(false);
+    expect((await handler(event('uploads/RF4/cwt/2025-06/june.csv'), context)).duplicate).toBe(
+      false,
+    );
   });
 
   it('registers an upload whose key breaks the contract, saying why, for Validate to reject', async () => {
@@ -70,13 +76,19 @@ describe('Register', () => {
   });
 
   it('turns DynamoDB throttling into TransientError so the workflow retries', async () => {
-    dynamo.on(PutCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
-    await expect(handler(event('uploads/RF4/cwt/2025-06/june.csv'), context)).rejects.toMatchObject({
-      name: 'TransientError',
-    });
+    dynamo
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(handler(event('uploads/RF4/cwt/2025-06/june.csv'), context)).rejects.toMatchObject(
+      {
+        name: 'TransientError',
+      },
+    );
   });
 
   it('rejects an event that is not an S3 Object Created event', async () => {
-    await expect(handler({ detail: {} }, context)).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(handler({ detail: {} }, context)).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 });

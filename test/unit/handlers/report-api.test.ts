@@ -60,7 +60,10 @@ describe('report API', () => {
       target: 0.75,
       meetsTarget: true,
     });
-    expect(rows.find((r: { trust: string }) => r.trust === 'ALL')).toMatchObject({ within: 3, total: 4 });
+    expect(rows.find((r: { trust: string }) => r.trust === 'ALL')).toMatchObject({
+      within: 3,
+      total: 4,
+    });
   });
 
   it('forbids a trust user from another trust and from unsuppressed breakdowns', async () => {
@@ -94,10 +97,7 @@ describe('report API', () => {
   });
 
   it('refuses a request without verified claims', async () => {
-    const result = await handler(
-      apiEvent('/submissions', { groups: null }),
-      context,
-    );
+    const result = await handler(apiEvent('/submissions', { groups: null }), context);
     expect(result.statusCode).toBe(401);
   });
 
@@ -108,7 +108,9 @@ describe('report API', () => {
       context,
     );
     expect(missing.statusCode).toBe(404);
-    dynamo.on(GetCommand).resolves({ Item: { submissionId: 'sub-1', trust: 'RF4', status: 'ACCEPTED' } });
+    dynamo
+      .on(GetCommand)
+      .resolves({ Item: { submissionId: 'sub-1', trust: 'RF4', status: 'ACCEPTED' } });
     const forbidden = await handler(
       apiEvent('/submissions/{id}', { path: { id: `sub-${'1'.repeat(24)}` }, groups: 'trust-RQX' }),
       context,

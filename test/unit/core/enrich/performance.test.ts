@@ -72,7 +72,7 @@ describe('buildPerformance: headline rows', () => {
   it('gives one row per month × trust with data, plus the alliance total, with targets by month', () => {
     // Act
     const result = buildPerformance(input({}));
-    // Assess: FDS target is 75% from 2023-10 and 80% from 2026-03; the FDS ambition is 77%.
+    // Assess: FDS target is 75% from 2023-10 and 80% from 2026-03; the FDS ambition (2025/26 planning guidance) is 80% from 2025-04.
     // Feb R1H = 28 + 2 (from RQX's submission) of 36 + 4 = 30/40 = 0.75 → meets 0.75.
     // Feb RQX 10/20 = 0.5. Feb ALL = 40/60 = 0.6667 (XYZ excluded).
     // Mar R1H 32/40 = 0.8 → meets 0.8; RF4 8/10 = 0.8; ALL 40/50 = 0.8.
@@ -91,7 +91,7 @@ describe('buildPerformance: headline rows', () => {
           performance: 0.75,
           target: 0.75,
           meetsTarget: true,
-          ambition: 0.77,
+          ambition: 0.8,
         },
         {
           period: '2026-02',
@@ -102,7 +102,7 @@ describe('buildPerformance: headline rows', () => {
           performance: 0.5,
           target: 0.75,
           meetsTarget: false,
-          ambition: 0.77,
+          ambition: 0.8,
         },
         {
           period: '2026-02',
@@ -113,7 +113,7 @@ describe('buildPerformance: headline rows', () => {
           performance: 0.6667,
           target: 0.75,
           meetsTarget: false,
-          ambition: 0.77,
+          ambition: 0.8,
         },
         {
           period: '2026-03',
@@ -124,7 +124,7 @@ describe('buildPerformance: headline rows', () => {
           performance: 0.8,
           target: 0.8,
           meetsTarget: true,
-          ambition: 0.77,
+          ambition: 0.8,
         },
         {
           period: '2026-03',
@@ -135,7 +135,7 @@ describe('buildPerformance: headline rows', () => {
           performance: 0.8,
           target: 0.8,
           meetsTarget: true,
-          ambition: 0.77,
+          ambition: 0.8,
         },
         {
           period: '2026-03',
@@ -146,7 +146,7 @@ describe('buildPerformance: headline rows', () => {
           performance: 0.8,
           target: 0.8,
           meetsTarget: true,
-          ambition: 0.77,
+          ambition: 0.8,
         },
       ],
     });
@@ -254,7 +254,7 @@ describe('buildPerformance: breakdowns', () => {
         performance: null,
         target: 0.8,
         meetsTarget: null,
-        ambition: 0.77,
+        ambition: 0.8,
         suppressed: true,
       },
       {
@@ -266,7 +266,7 @@ describe('buildPerformance: breakdowns', () => {
         performance: 0.8,
         target: 0.8,
         meetsTarget: true,
-        ambition: 0.77,
+        ambition: 0.8,
       },
       {
         period: '2026-03',
@@ -277,7 +277,7 @@ describe('buildPerformance: breakdowns', () => {
         performance: 0.8,
         target: 0.8,
         meetsTarget: true,
-        ambition: 0.77,
+        ambition: 0.8,
       },
       {
         period: '2026-03',
@@ -288,7 +288,7 @@ describe('buildPerformance: breakdowns', () => {
         performance: 0.75,
         target: 0.8,
         meetsTarget: false,
-        ambition: 0.77,
+        ambition: 0.8,
       },
       {
         period: '2026-03',
@@ -299,7 +299,7 @@ describe('buildPerformance: breakdowns', () => {
         performance: 0.8,
         target: 0.8,
         meetsTarget: true,
-        ambition: 0.77,
+        ambition: 0.8,
       },
     ]);
   });

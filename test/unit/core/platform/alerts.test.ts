@@ -22,7 +22,11 @@ const row = (over: Partial<PerformanceRow>): PerformanceRow =>
 describe('standard breach alerts', () => {
   it('raises one alert per headline row below target, with the query to look at', () => {
     const alerts = standardBreaches(
-      [row({}), row({ trust: 'R1H', performance: 0.8, within: 80, meetsTarget: true }), row({ trust: 'ALL' })],
+      [
+        row({}),
+        row({ trust: 'R1H', performance: 0.8, within: 80, meetsTarget: true }),
+        row({ trust: 'ALL' }),
+      ],
       'fds',
       config,
     );
@@ -43,7 +47,11 @@ describe('standard breach alerts', () => {
 
   it('ignores breakdown rows and rows without data', () => {
     expect(
-      standardBreaches([row({ group: '1' }), row({ total: 0, within: 0, performance: null, meetsTarget: null })], 'fds', config),
+      standardBreaches(
+        [row({ group: '1' }), row({ total: 0, within: 0, performance: null, meetsTarget: null })],
+        'fds',
+        config,
+      ),
     ).toEqual([]);
   });
 

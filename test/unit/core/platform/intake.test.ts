@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RulesSchema } from '../../../../lambdas/core/config';
-import { type DataRow, rejectionFor, runIntake, type RowValidator } from '../../../../lambdas/core/intake';
+import {
+  type DataRow,
+  type RowValidator,
+  rejectionFor,
+  runIntake,
+} from '../../../../lambdas/core/intake';
 import type { PathwayRecord } from '../../../../lambdas/core/record';
 
 const rules = RulesSchema.parse({});
@@ -15,7 +20,9 @@ const validator: RowValidator = (row) =>
     : {
         ok: false,
         pathwayId: `P${row.row}`,
-        errors: [{ row: row.row, pathwayId: `P${row.row}`, code: 'X', field: null, message: 'bad' }],
+        errors: [
+          { row: row.row, pathwayId: `P${row.row}`, code: 'X', field: null, message: 'bad' },
+        ],
         warnings: [],
       };
 
@@ -36,16 +43,27 @@ describe('intake', () => {
 
     // Assess: 5 valid rows (2,4,5,6,7) in chunks of 2; row 3 reported
     expect(chunks).toEqual([[2, 4], [5, 6], [7]]);
-    expect(summary).toMatchObject({ total: 6, valid: 5, invalid: 1, chunkCount: 3, rejection: null });
+    expect(summary).toMatchObject({
+      total: 6,
+      valid: 5,
+      invalid: 1,
+      chunkCount: 3,
+      rejection: null,
+    });
     expect(summary.errors.map((e) => e.row)).toEqual([3]);
   });
 
   it('rejects a file with no records, still writing one (empty) chunk', async () => {
     const chunks: number[] = [];
-    const summary = await runIntake(rowsOf([]), validator, async (i, r) => void chunks.push(r.length), {
-      rules,
-      chunkRows: 10,
-    });
+    const summary = await runIntake(
+      rowsOf([]),
+      validator,
+      async (_index, r) => void chunks.push(r.length),
+      {
+        rules,
+        chunkRows: 10,
+      },
+    );
     expect(summary.rejection?.code).toBe('FILE_NO_RECORDS');
     expect(chunks).toEqual([0]);
   });

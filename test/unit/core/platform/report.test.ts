@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, reportToCsv, summariseIssues, toReportIssues } from '../../../../lambdas/core/report';
+import {
+  csvCell,
+  reportToCsv,
+  summariseIssues,
+  toReportIssues,
+} from '../../../../lambdas/core/report';
 
 describe('report CSV', () => {
   it('neutralises values a spreadsheet would run as formulas', () => {
@@ -13,7 +18,15 @@ describe('report CSV', () => {
 
   it('lists the rejection first and then every issue by row', () => {
     const issues = toReportIssues(
-      [{ row: 3, pathwayId: 'P3', code: 'NHS_NUMBER_INVALID', field: 'nhs_number', message: 'bad check digit' }],
+      [
+        {
+          row: 3,
+          pathwayId: 'P3',
+          code: 'NHS_NUMBER_INVALID',
+          field: 'nhs_number',
+          message: 'bad check digit',
+        },
+      ],
       'error',
       () => 'Check the NHS number',
     );
