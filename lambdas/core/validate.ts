@@ -150,6 +150,24 @@ export const ERROR_CATALOGUE = [
     hint: 'Rename the column to its upload contract name, or remove it; its values were ignored.',
   },
   {
+    code: 'UPLOAD_KEY_INVALID',
+    severity: 'error',
+    scope: 'file',
+    hint: 'Upload to uploads/{your ODS trust code}/cwt/{YYYY-MM}/{file name}.',
+  },
+  {
+    code: 'TRUST_UNKNOWN',
+    severity: 'error',
+    scope: 'file',
+    hint: 'Use your own 3-character ODS trust code in the upload path; ask the alliance to add new trusts.',
+  },
+  {
+    code: 'HEADER_MISSING_REQUIRED',
+    severity: 'error',
+    scope: 'file',
+    hint: 'Add the missing columns to the header row (names are case-insensitive, any order).',
+  },
+  {
     code: 'FILE_NO_RECORDS',
     severity: 'error',
     scope: 'file',

@@ -64,7 +64,6 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
         rejection = {
           code: 'HEADER_MISSING_REQUIRED',
           message: `Required columns are missing: ${table.header.missingRequired.join(', ')}.`,
-          hint: 'Add the missing columns to the header row (names are case-insensitive, any order).',
         };
       } else {
         const context = { submittingTrust: submission.trust, period: submission.period };
@@ -179,19 +178,17 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
 function keyRejection(
   submission: { keyProblem: string | null; trust: string },
   trusts: ReadonlyArray<{ ods: string }>,
-): (Rejection & { hint: string }) | null {
+): Rejection | null {
   if (submission.keyProblem) {
     return {
       code: 'UPLOAD_KEY_INVALID',
       message: submission.keyProblem,
-      hint: 'Upload to uploads/{your ODS trust code}/cwt/{YYYY-MM}/{file name}.',
     };
   }
   if (!trusts.some((trust) => trust.ods === submission.trust)) {
     return {
       code: 'TRUST_UNKNOWN',
       message: `${submission.trust} is not a trust of this alliance.`,
-      hint: 'Use your own 3-character ODS trust code in the upload path.',
     };
   }
   return null;

@@ -2,18 +2,20 @@
  * Why an uploaded file could not be read. Codes are stable: validation reports, alerts and tests
  * key on them, so rename one only together with its consumers.
  */
-export type ParseErrorCode =
-  | 'FILE_EMPTY'
-  | 'FILE_BINARY'
-  | 'FILE_FORMAT_UNSUPPORTED'
-  | 'FILE_ENCODING_UNSUPPORTED'
-  | 'CSV_UNTERMINATED_QUOTE'
-  | 'CELL_TOO_LONG'
-  | 'TOO_MANY_COLUMNS'
-  | 'XLSX_UNREADABLE'
-  | 'XLSX_ZIP_BOMB'
-  | 'XLSX_SHEET_NOT_FOUND'
-  | 'HEADER_MISSING_REQUIRED';
+export const PARSE_ERROR_CODES = [
+  'FILE_EMPTY',
+  'FILE_BINARY',
+  'FILE_FORMAT_UNSUPPORTED',
+  'FILE_ENCODING_UNSUPPORTED',
+  'CSV_UNTERMINATED_QUOTE',
+  'CELL_TOO_LONG',
+  'TOO_MANY_COLUMNS',
+  'XLSX_UNREADABLE',
+  'XLSX_ZIP_BOMB',
+  'XLSX_SHEET_NOT_FOUND',
+  'HEADER_MISSING_REQUIRED',
+] as const;
+export type ParseErrorCode = (typeof PARSE_ERROR_CODES)[number];
 
 export interface ParseErrorOptions {
   /** What the trust should do about it, in words a data manager can act on. */
