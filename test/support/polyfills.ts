@@ -1,20 +1,2 @@
-// aws-local-stepfunctions 3.0.0 calls Promise.withResolvers (Node 22+) in every Task state; the
-// project runs on Node 20, so the local runtime and the tests install this small equivalent.
-type Resolvers<T> = {
-  promise: Promise<T>;
-  resolve: (value: T | PromiseLike<T>) => void;
-  reject: (reason?: unknown) => void;
-};
-
-const promiseCtor = Promise as unknown as { withResolvers?: <T>() => Resolvers<T> };
-if (typeof promiseCtor.withResolvers !== 'function') {
-  promiseCtor.withResolvers = <T>(): Resolvers<T> => {
-    let resolve!: Resolvers<T>['resolve'];
-    let reject!: Resolvers<T>['reject'];
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
-}
+// The tests run the local runtime on Node 20, so they need its Promise.withResolvers polyfill too.
+import '../../lib/local/polyfills';

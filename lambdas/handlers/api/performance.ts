@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { AggregatesRepository } from '../../adapters/aggregates-repo';
+import { handlerEnv } from '../../adapters/env';
+import { logger } from '../../adapters/logger';
+import { type Caller, scopeTrust } from '../../core/access';
+import { STANDARDS } from '../../core/config';
+import { DIMENSIONS } from '../../core/enriched';
+import { ForbiddenError } from '../../core/errors';
+import { buildPerformance } from '../../core/performance';
+import { periodsBetween } from '../../core/periods';
+import { json } from '../shared/api-response';
+import {
+  assertConfiguredTrust,
+  PeriodSchema,
+  parseParameters,
+  requireCaller,
+  TrustSchema,
+} from './common';
+
+/** At most five years per request keeps a response small and a query bounded. */
+const MAX_PERIODS = 60;
+
+const PerformanceQuerySchema = z
+  .object({
+    standard: z.enum(STANDARDS),
+    from: PeriodSchema,
+    to: PeriodSchema,
+    trust: TrustSchema.optional(),
+    by: z.enum(DIMENSIONS).optional(),
+    disclosure: z.enum(['suppressed', 'full']).optional(),
+  })
+  .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] })
+  .refine((q) => periodsBetween(q.from, q.to).length <= MAX_PERIODS, {
+    message: `at most ${MAX_PERIODS} months per request`,
+    path: ['to'],
+  });
+
+/** GET /performance: within/total per month × trust (and group), with the alliance total. */
+export async function getPerformance(event: APIGatewayProxyEvent, callerOrNull: Caller | null) {
+  const caller = requireCaller(callerOrNull);
+  const query = parseParameters(PerformanceQuerySchema, event.queryStringParameters);
+  assertConfiguredTrust(query.trust);
+  const env = handlerEnv();
+  const trust = scopeTrust(caller, query.trust);
+  const disclosure = query.disclosure ?? 'suppressed';
+  if (disclosure === 'full') {
+    if (!caller.alliance) {
+      throw new ForbiddenError(
+        'Unsuppressed breakdowns (disclosure=full) are for alliance staff only.',
+      );
+    }
+    // The audit trail of who saw small numbers: a structured log line kept with the API logs.
+    logger.info('audit: unsuppressed breakdown disclosed', {
+      audit: 'disclosure-full',
+      subject: caller.subject,
+      standard: query.standard,
+      from: query.from,
+      to: query.to,
+      trust: trust ?? 'ALL',
+      by: query.by ?? null,
+    });
+  }
+  const aggregates = new AggregatesRepository(env.aggregatesTable());
+  const periods = periodsBetween(query.from, query.to);
+  const perPeriod = await Promise.all(
+    periods.map((period) => aggregates.currentContributions(period)),
+  );
+  const body = buildPerformance({
+    standard: query.standard,
+    from: query.from,
+    to: query.to,
+    ...(trust ? { trust } : {}),
+    ...(query.by ? { by: query.by } : {}),
+    contributions: perPeriod.flat(),
+    config: env.config,
+    disclosure,
+  });
+  return json(200, body);
+}
