@@ -25,11 +25,11 @@ const PROFILES: Record<string, { boroughs: string[]; fds: number; d31: number; d
   R1H: {
     boroughs: ['E09000030', 'E09000025', 'E09000031', 'E09000001'],
     fds: 0.79,
-    d31: 0.93,
-    d62: 0.69,
+    d31: 0.95,
+    d62: 0.74,
   },
-  RF4: { boroughs: ['E09000002', 'E09000016', 'E09000026'], fds: 0.72, d31: 0.91, d62: 0.64 },
-  RQX: { boroughs: ['E09000012', 'E09000001'], fds: 0.83, d31: 0.97, d62: 0.77 },
+  RF4: { boroughs: ['E09000002', 'E09000016', 'E09000026'], fds: 0.74, d31: 0.93, d62: 0.69 },
+  RQX: { boroughs: ['E09000012', 'E09000001'], fds: 0.83, d31: 0.97, d62: 0.8 },
 };
 const DEFAULT_PROFILE = { boroughs: [] as string[], fds: 0.77, d31: 0.94, d62: 0.7 };
 
