@@ -8,6 +8,7 @@ import { IngestWorkflow } from './constructs/ingest-workflow';
 import { PlatformHandlers } from './constructs/platform-handlers';
 import { ReportApi } from './constructs/report-api';
 import { Store } from './constructs/store';
+import { SubmissionDeadlines } from './constructs/submission-deadlines';
 import { UploadBucket } from './constructs/upload-bucket';
 
 /** Properties of {@link AllianceStack}. */
@@ -40,6 +41,8 @@ export class AllianceStack extends Stack {
   readonly alerts: AlertsTopic;
   readonly handlers: PlatformHandlers;
   readonly ingest: IngestWorkflow;
+  /** Daily check for missing submissions (scheduled workflow). */
+  readonly deadlines: SubmissionDeadlines;
   readonly reportApi: ReportApi;
 
   constructor(scope: Construct, id: string, props: AllianceStackProps) {
@@ -75,8 +78,15 @@ export class AllianceStack extends Stack {
       alerts: this.alerts,
       logKey: this.keys.logs,
     });
+    this.deadlines = new SubmissionDeadlines(this, 'SubmissionDeadlines', {
+      environment: this.handlers.environment,
+      store: this.store,
+      alerts: this.alerts,
+      logKey: this.keys.logs,
+    });
     this.reportApi = new ReportApi(this, 'Reports', {
       handler: this.handlers.reportApi,
+      fundingHandler: this.handlers.fundingApi,
       trusts,
       logKey: this.keys.logs,
     });

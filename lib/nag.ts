@@ -74,7 +74,8 @@ export function nagAcknowledgements(stack: AllianceStack): NagAcknowledgement[] 
       'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery, ' +
       'logs:PutResourcePolicy, …) support no resource-level permissions.',
   });
-  const workflowFunctions = stack.handlers.all().filter((fn) => fn !== stack.handlers.reportApi);
+  const apiFunctions = [stack.handlers.reportApi, stack.handlers.fundingApi];
+  const workflowFunctions = stack.handlers.all().filter((fn) => !apiFunctions.includes(fn));
   for (const fn of workflowFunctions) {
     acknowledgements.push({
       scope: stateMachine,
@@ -110,6 +111,30 @@ export function nagAcknowledgements(stack: AllianceStack): NagAcknowledgement[] 
         'upload bucket; it only writes its logs and its role is not configurable.',
     });
   }
+
+  // The scheduled missing-submission check: its own function and state machine.
+  const deadlines = stack.deadlines;
+  acknowledgements.push({
+    scope: deadlines.checkFunction.role,
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no ' +
+      'resource-level permissions.',
+  });
+  acknowledgements.push({
+    scope: deadlines.stateMachine,
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery, ' +
+      'logs:PutResourcePolicy, …) support no resource-level permissions.',
+  });
+  acknowledgements.push({
+    scope: deadlines.stateMachine,
+    id: `AwsSolutions-IAM5[Resource::<${ref(deadlines.checkFunction.lambdaFunction)}.Arn>:*]`,
+    reason:
+      'LambdaInvoke grants lambda:InvokeFunction on the CheckDeadlines function and its ' +
+      'versions (ARN:*); no other function is invocable.',
+  });
 
   acknowledgements.push({
     scope: stack.ingest.deadLetterQueue,

@@ -4,7 +4,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { STANDARDS, type Standard } from '../core/config';
+import { STORED_STANDARDS, type StoredStandard } from '../core/config';
 import { documentClient } from './clients';
 import { isConditionFailure } from './submissions-repo';
 
@@ -16,13 +16,15 @@ import { isConditionFailure } from './submissions-repo';
  *
  *   pk = cwt#{YYYY-MM}   sk = CURRENT#{ODS}                     → { submissionId, orderKey }
  *   pk = cwt#{YYYY-MM}   sk = SUB#{submissionId}#{standard}     → { cells: JSON [dim, trust, group, within, total][] }
+ *   (one item per id of STORED_STANDARDS: headline standards, 62-day variants, backlog)
  */
 
 export type Cell = [dimension: string, trust: string, group: string, within: number, total: number];
 
 export interface Contribution {
   readonly period: string;
-  readonly standard: Standard;
+  /** A headline standard, a 62-day variant (`62d-treating`, `38d`, `24d`) or `backlog`. */
+  readonly standard: StoredStandard;
   readonly submissionId: string;
   readonly submittingTrust: string;
   readonly cells: readonly Cell[];
@@ -36,7 +38,7 @@ export interface CurrentPointer {
 }
 
 const periodKey = (dataset: string, period: string) => `${dataset}#${period}`;
-const contributionKey = (submissionId: string, standard: Standard) =>
+const contributionKey = (submissionId: string, standard: StoredStandard) =>
   `SUB#${submissionId}#${standard}`;
 
 export class AggregatesRepository {
@@ -50,9 +52,9 @@ export class AggregatesRepository {
     period: string,
     submissionId: string,
     submittingTrust: string,
-    cells: Record<Standard, readonly Cell[]>,
+    cells: Partial<Record<StoredStandard, readonly Cell[]>>,
   ): Promise<void> {
-    const items = STANDARDS.map((standard) => ({
+    const items = STORED_STANDARDS.map((standard) => ({
       PutRequest: {
         Item: {
           pk: periodKey(this.dataset, period),
@@ -70,7 +72,7 @@ export class AggregatesRepository {
 
   async deleteContributions(period: string, submissionId: string): Promise<void> {
     await this.batchWrite(
-      STANDARDS.map((standard) => ({
+      STORED_STANDARDS.map((standard) => ({
         DeleteRequest: {
           Key: {
             pk: periodKey(this.dataset, period),
@@ -138,7 +140,7 @@ export class AggregatesRepository {
       .filter((i) => String(i.sk).startsWith('SUB#') && current.has(String(i.submissionId)))
       .map((i) => ({
         period: String(i.period),
-        standard: i.standard as Standard,
+        standard: i.standard as StoredStandard,
         submissionId: String(i.submissionId),
         submittingTrust: String(i.submittingTrust),
         cells: JSON.parse(String(i.cells)) as Cell[],

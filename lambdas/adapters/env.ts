@@ -11,6 +11,7 @@ const EnvSchema = z.object({
   SUBMISSIONS_TABLE: z.string().min(1).optional(),
   AGGREGATES_TABLE: z.string().min(1).optional(),
   ALERTS_TABLE: z.string().min(1).optional(),
+  ALLOCATIONS_TABLE: z.string().min(1).optional(),
   ALLIANCE_CONFIG: z.string().min(2),
 });
 
@@ -19,6 +20,7 @@ export interface HandlerEnv {
   readonly submissionsTable: () => string;
   readonly aggregatesTable: () => string;
   readonly alertsTable: () => string;
+  readonly allocationsTable: () => string;
   readonly config: AllianceConfig;
 }
 
@@ -52,6 +54,7 @@ export function handlerEnv(): HandlerEnv {
     submissionsTable: () => required('SUBMISSIONS_TABLE', env.SUBMISSIONS_TABLE),
     aggregatesTable: () => required('AGGREGATES_TABLE', env.AGGREGATES_TABLE),
     alertsTable: () => required('ALERTS_TABLE', env.ALERTS_TABLE),
+    allocationsTable: () => required('ALLOCATIONS_TABLE', env.ALLOCATIONS_TABLE),
     config: config.data,
   };
   return cached;

@@ -56,7 +56,7 @@ export const OFFICIAL_SOURCES: Readonly<Record<ReferenceFileId, OfficialSource>>
   },
 };
 
-interface ColumnSpec {
+export interface ColumnSpec {
   /** Header names matched exactly (case-insensitive). */
   readonly exact: readonly string[];
   /** Header prefixes (the official IoD headers are long and one is truncated). */
@@ -64,7 +64,7 @@ interface ColumnSpec {
   readonly required: boolean;
 }
 
-interface TableSpec {
+export interface TableSpec {
   /** File names looked for in a directory, in order; the first is the cache's name. */
   readonly files: readonly string[];
   /** Our column name → how to find it in our files and in the official ones. */
@@ -133,7 +133,7 @@ const FILES_FOR: Readonly<Record<ImdEdition, readonly ReferenceFileId[]>> = {
   '2019': ['imd2025', 'imd2019', 'bestFit', 'postcode'],
 };
 
-const MANIFEST = 'manifest.json';
+export const MANIFEST = 'manifest.json';
 
 // ---------------------------------------------------------------------------------------------
 // CSV
@@ -212,7 +212,7 @@ export function resolveColumns(
   return positions;
 }
 
-type Row = (column: string) => string;
+export type Row = (column: string) => string;
 
 /** Reads a table row by row: header mapping first, then one callback per non-empty line. */
 class TableReader {
@@ -249,7 +249,7 @@ class TableReader {
   }
 }
 
-async function readTable(
+export async function readTable(
   path: string,
   spec: TableSpec,
   onRow: (row: Row) => void,
@@ -271,7 +271,7 @@ async function readTable(
 // ---------------------------------------------------------------------------------------------
 // Loading
 
-interface ManifestEntry {
+export interface ManifestEntry {
   readonly url: string;
   readonly sha256: string;
   readonly bytes: number;
@@ -279,12 +279,12 @@ interface ManifestEntry {
   readonly downloadedAt: string;
 }
 
-interface Manifest {
+export interface Manifest {
   readonly version: 1;
   files: Record<string, ManifestEntry>;
 }
 
-async function readManifest(dir: string): Promise<Manifest> {
+export async function readManifest(dir: string): Promise<Manifest> {
   try {
     const parsed = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Partial<Manifest>;
     if (parsed.version === 1 && parsed.files && typeof parsed.files === 'object') {
@@ -506,10 +506,20 @@ export async function ensureDownloaded(
   fetchFn: FetchLike,
   sources: Readonly<Record<ReferenceFileId, OfficialSource>> = OFFICIAL_SOURCES,
 ): Promise<{ downloaded: ReferenceFileId[] }> {
+  return ensureTablesDownloaded(cacheDir, FILES_FOR[edition], fetchFn, sources);
+}
+
+/** {@link ensureDownloaded} for any tables (the funding population needs no postcodes). */
+export async function ensureTablesDownloaded(
+  cacheDir: string,
+  ids: readonly ReferenceFileId[],
+  fetchFn: FetchLike,
+  sources: Readonly<Record<ReferenceFileId, OfficialSource>> = OFFICIAL_SOURCES,
+): Promise<{ downloaded: ReferenceFileId[] }> {
   await mkdir(cacheDir, { recursive: true });
   const manifest = await readManifest(cacheDir);
   const downloaded: ReferenceFileId[] = [];
-  for (const id of FILES_FOR[edition]) {
+  for (const id of ids) {
     const file = TABLES[id].files[0] ?? `${id}.csv`;
     const target = join(cacheDir, file);
     if (manifest.files[file] && existsSync(target)) continue;
@@ -518,6 +528,17 @@ export async function ensureDownloaded(
     downloaded.push(id);
   }
   return { downloaded };
+}
+
+/** Adds (or replaces) one file's entry in a cache directory's manifest. */
+export async function writeManifestEntry(
+  dir: string,
+  file: string,
+  entry: ManifestEntry,
+): Promise<void> {
+  const manifest = await readManifest(dir);
+  manifest.files[file] = entry;
+  await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 export interface LoadReferenceOptions {

@@ -1,13 +1,15 @@
-import { STANDARDS, type Standard } from './config';
+import { backlogBand, backlogCellGroup, backlogWait } from './backlog';
+import { STANDARDS, STORED_STANDARDS, type Standard, type StoredStandard } from './config';
 import {
   ALL,
-  DIMENSIONS,
   type Dimension,
+  dimensionsFor,
   type EnrichedRecord,
   type PartialAggregate,
+  type RecordException,
 } from './enriched';
 import { PlatformError } from './errors';
-import { DEFAULT_LABELS, type LabelTables, routeLabel } from './labels';
+import { DEFAULT_LABELS, type LabelTables, NOT_KNOWN, routeLabel } from './labels';
 
 /**
  * A stored cell: one breakdown group's sums for one trust. `dimension` is a `Dimension` or `all`
@@ -35,11 +37,19 @@ function emptyCounted(): Record<Standard, number> {
   return { fds: 0, '31d': 0, '62d': 0 };
 }
 
+const HEADLINE: ReadonlySet<string> = new Set(STANDARDS);
+
+/** Standards whose cancer type is what was suspected: nothing has been treated (yet). */
+const SUSPECTED_TYPE_STANDARDS: ReadonlySet<StoredStandard> = new Set<StoredStandard>([
+  'fds',
+  'backlog',
+]);
+
 /** The record's group in a breakdown dimension for one standard. */
 export function groupOf(
   record: EnrichedRecord,
   dimension: Dimension,
-  standard: Standard,
+  standard: StoredStandard,
   labels: LabelTables = DEFAULT_LABELS,
 ): string {
   switch (dimension) {
@@ -60,8 +70,13 @@ export function groupOf(
     case 'route':
       return routeLabel(record.route, labels);
     case 'cancerType':
-      // FDS is reported by what was suspected; the treatment standards by what was treated.
-      return standard === 'fds' ? record.suspectedCancerType : record.treatedCancerType;
+      // FDS (and the open backlog) by what was suspected; the treatment standards by what was
+      // treated.
+      return SUSPECTED_TYPE_STANDARDS.has(standard)
+        ? record.suspectedCancerType
+        : record.treatedCancerType;
+    case 'modality':
+      return record.modalityGroup ?? NOT_KNOWN;
   }
 }
 
@@ -69,13 +84,16 @@ export interface Accumulator {
   add(enriched: EnrichedRecord): void;
   /** Counts `count` (default 1) occurrences of an enrichment warning. */
   addWarning(code: string, count?: number): void;
+  /** Lists record-level data-quality exceptions for the submission report. */
+  addExceptions(exceptions: readonly RecordException[]): void;
   result(): PartialAggregate;
 }
 
 /**
  * Sums enriched records into a partial aggregate for one reporting month. Only outcomes whose
  * clock stopped in `period` count; every allocation adds its weights to the headline cell and to
- * one cell per breakdown dimension.
+ * one cell per breakdown dimension of its standard. Open pathways count in the backlog at the
+ * period end, in their wait band (see lambdas/core/backlog.ts for the cell layout).
  */
 export function createAccumulator(
   submissionId: string,
@@ -85,6 +103,7 @@ export function createAccumulator(
   const cells = new Map<string, [number, number]>();
   const counted = emptyCounted();
   const warnings: Record<string, number> = {};
+  const exceptions: RecordException[] = [];
   let records = 0;
 
   const addTo = (key: string, within: number, total: number) => {
@@ -100,8 +119,8 @@ export function createAccumulator(
       records += 1;
       for (const outcome of enriched.outcomes) {
         if (outcome.month !== period) continue;
-        counted[outcome.standard] += 1;
-        const groups = DIMENSIONS.map(
+        if (HEADLINE.has(outcome.standard)) counted[outcome.standard as Standard] += 1;
+        const groups = dimensionsFor(outcome.standard).map(
           (dimension) =>
             [dimension, groupOf(enriched, dimension, outcome.standard, labels)] as const,
         );
@@ -114,9 +133,21 @@ export function createAccumulator(
           }
         }
       }
+      const open = enriched.openPathway;
+      if (open) {
+        const band = backlogBand(backlogWait(open, period));
+        addTo(`backlog|${ALL}|${open.trust}|${backlogCellGroup(band, ALL)}`, 0, 1);
+        for (const dimension of dimensionsFor('backlog')) {
+          const group = backlogCellGroup(band, groupOf(enriched, dimension, 'backlog', labels));
+          addTo(`backlog|${dimension}|${open.trust}|${group}`, 0, 1);
+        }
+      }
     },
     addWarning(code, count = 1) {
       warnings[code] = (warnings[code] ?? 0) + count;
+    },
+    addExceptions(found) {
+      exceptions.push(...found);
     },
     result() {
       const snapshot: Record<string, [number, number]> = {};
@@ -129,6 +160,7 @@ export function createAccumulator(
         counted: { ...counted },
         warnings: { ...warnings },
         cells: snapshot,
+        ...(exceptions.length > 0 ? { exceptions: [...exceptions] } : {}),
       };
     },
   };
@@ -156,6 +188,10 @@ export function mergePartials(a: PartialAggregate, b: PartialAggregate): Partial
   }
   const counted = emptyCounted();
   for (const standard of STANDARDS) counted[standard] = a.counted[standard] + b.counted[standard];
+  // By row, so the merged list is the same whatever order the chunks are merged in.
+  const exceptions = [...(a.exceptions ?? []), ...(b.exceptions ?? [])].sort(
+    (x, y) => x.row - y.row,
+  );
   return {
     version: 1,
     submissionId: a.submissionId,
@@ -164,6 +200,7 @@ export function mergePartials(a: PartialAggregate, b: PartialAggregate): Partial
     counted,
     warnings: addCounts(a.warnings, b.warnings),
     cells,
+    ...(exceptions.length > 0 ? { exceptions } : {}),
   };
 }
 
@@ -171,17 +208,20 @@ const compareText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 /**
  * A partial's cells as compact per-standard lists `[dimension, trust, group, within, total]`, in a
- * stable order, for storage (one item per standard).
+ * stable order, for storage (one item per stored standard, each submission's kept apart).
  */
-export function cellsByStandard(partial: PartialAggregate): Record<Standard, StoredCell[]> {
-  const byStandard: Record<Standard, StoredCell[]> = { fds: [], '31d': [], '62d': [] };
+export function cellsByStandard(partial: PartialAggregate): Record<StoredStandard, StoredCell[]> {
+  const byStandard = Object.fromEntries(STORED_STANDARDS.map((s) => [s, []])) as unknown as Record<
+    StoredStandard,
+    StoredCell[]
+  >;
   for (const [key, [within, total]] of Object.entries(partial.cells)) {
     const [standard, dimension, trust, ...rest] = key.split('|');
-    const list = byStandard[standard as Standard];
+    const list = byStandard[standard as StoredStandard];
     if (!list || dimension === undefined || trust === undefined) continue;
     list.push([dimension, trust, rest.join('|'), within, total]);
   }
-  for (const standard of STANDARDS) {
+  for (const standard of STORED_STANDARDS) {
     byStandard[standard].sort(
       (x, y) => compareText(x[0], y[0]) || compareText(x[1], y[1]) || compareText(x[2], y[2]),
     );

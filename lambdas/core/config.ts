@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AlertRulesSchema } from './alert-config';
+import { FundingConfigSchema } from './funding-config';
 
 /**
  * Alliance configuration: who the alliance is, its trusts and places, and the rules in force.
@@ -13,6 +15,17 @@ const OdsTrustSchema = z.string().regex(/^[A-Z0-9]{3}$/, 'expected a 3-character
 export const STANDARDS = ['fds', '31d', '62d'] as const;
 export type Standard = (typeof STANDARDS)[number];
 
+/**
+ * Everything stored per submission in the aggregates, each in the same cell format: the headline
+ * standards (`62d` with the shared breach allocation of domain brief §2.4), the 62-day figures
+ * with every pathway given to the treating trust (`62d-treating`), the inter-provider handover
+ * sub-metrics (`38d` referrer, `24d` treater) and the open-pathway snapshot (`backlog`).
+ */
+export const STORED_STANDARDS = [...STANDARDS, '62d-treating', '38d', '24d', 'backlog'] as const;
+export type StoredStandard = (typeof STORED_STANDARDS)[number];
+/** Stored ids that come from a record's clock stop (everything but the backlog snapshot). */
+export type OutcomeStandard = Exclude<StoredStandard, 'backlog'>;
+
 /** A value that applies from a month onwards, until a later entry replaces it. */
 const EffectiveValueSchema = z.object({
   from: PeriodSchema,
@@ -26,6 +39,9 @@ const TargetsSchema = z.object({
   fds: z.array(EffectiveValueSchema).min(1),
   '31d': z.array(EffectiveValueSchema).min(1),
   '62d': z.array(EffectiveValueSchema).min(1),
+  /** Handover sub-metrics: no national percentage exists (day 38 is a policy date), so optional. */
+  '38d': z.array(EffectiveValueSchema).optional(),
+  '24d': z.array(EffectiveValueSchema).optional(),
 });
 
 export const TrustSchema = z.object({
@@ -72,6 +88,8 @@ export const RulesSchema = z.object({
     .default(64 * 1024 * 1024),
   /** Records per chunk on the chunked path. */
   chunkRows: z.number().int().positive().default(250_000),
+  /** Thresholds of the alert rules (inequality gap, special cause, submission deadline). */
+  alerts: AlertRulesSchema.default(AlertRulesSchema.parse({})),
 });
 export type Rules = z.infer<typeof RulesSchema>;
 
@@ -88,6 +106,8 @@ export const AllianceConfigSchema = z.object({
   /** Planning ambitions / interim trajectories by effective month (fractions). */
   ambitions: TargetsSchema.partial().default({}),
   rules: RulesSchema.default(RulesSchema.parse({})),
+  /** Funding-allocation defaults (domain brief §5.2); absent = the defaults in funding-config. */
+  funding: FundingConfigSchema.optional(),
   /** Email subscribed to the alerts topic (cloud only). */
   alertEmail: z.email().optional(),
 });

@@ -1,3 +1,4 @@
+import type { OpenPathway } from './backlog';
 import type { AllianceConfig } from './config';
 import type { EnrichedRecord } from './enriched';
 import { ConfigError } from './errors';
@@ -6,6 +7,7 @@ import {
   DEFAULT_LABELS,
   ethnicGroupLabel,
   type LabelTables,
+  modalityGroupLabel,
   sexLabel,
   suspectedCancerTypeLabel,
   treatedCancerTypeLabel,
@@ -34,6 +36,8 @@ export const UNKNOWN_PLACE = 'unknown';
 export interface DerivedOutcomes {
   readonly route: Route;
   readonly outcomes: readonly StandardOutcome[];
+  /** The open-pathway clock when the record counts in the backlog. */
+  readonly openPathway?: OpenPathway | null;
 }
 
 export interface EnrichResult {
@@ -122,7 +126,9 @@ export function enrichRecord(
     lsoa21,
     localAuthority,
     place,
+    modalityGroup: modalityGroupLabel(record.treatmentModality, labels),
     outcomes: derived.outcomes,
+    openPathway: derived.openPathway ?? null,
   };
   return { enriched, warnings };
 }

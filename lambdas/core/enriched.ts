@@ -1,4 +1,5 @@
-import type { Standard } from './config';
+import type { OpenPathway } from './backlog';
+import type { Standard, StoredStandard } from './config';
 import type { Route, StandardOutcome } from './outcomes';
 
 /**
@@ -24,7 +25,11 @@ export interface EnrichedRecord {
   readonly lsoa21: string | null;
   readonly localAuthority: string | null;
   readonly place: string;
+  /** 31-day modality group (domain brief §1.5) of the record's treatment. */
+  readonly modalityGroup?: string;
   readonly outcomes: readonly StandardOutcome[];
+  /** Set when the pathway is open on the 62-day PTL: it counts in the backlog. */
+  readonly openPathway?: OpenPathway | null;
 }
 
 /** Breakdown dimensions the performance API accepts in `by`. */
@@ -38,8 +43,18 @@ export const DIMENSIONS = [
   'place',
   'route',
   'cancerType',
+  'modality',
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Treatment modality groups are published for 31 days only (domain brief §1.5). */
+const MODALITY_STANDARDS: ReadonlySet<StoredStandard> = new Set<StoredStandard>(['31d']);
+const DIMENSIONS_WITHOUT_MODALITY = DIMENSIONS.filter((d) => d !== 'modality');
+
+/** The breakdown dimensions a stored standard is aggregated (and may be asked) by. */
+export function dimensionsFor(standard: StoredStandard): readonly Dimension[] {
+  return MODALITY_STANDARDS.has(standard) ? DIMENSIONS : DIMENSIONS_WITHOUT_MODALITY;
+}
 
 /** Dimensions that describe the patient: breakdowns by these get small-number suppression. */
 export const PATIENT_CHARACTERISTIC_DIMENSIONS: readonly Dimension[] = [
@@ -72,4 +87,18 @@ export interface PartialAggregate {
   /** Enrichment warnings by code (e.g. POSTCODE_UNKNOWN). */
   readonly warnings: Record<string, number>;
   readonly cells: Record<string, [within: number, total: number]>;
+  /**
+   * Record-level data-quality exceptions found after validation (e.g. IPT_NO_SCENARIO), listed
+   * in the submission report by row and pathway id.
+   */
+  readonly exceptions?: readonly RecordException[];
+}
+
+/** A data-quality exception of one record: where it is and what it is, never its values. */
+export interface RecordException {
+  readonly row: number;
+  readonly pathwayId: string;
+  readonly code: string;
+  readonly field: string | null;
+  readonly message: string;
 }

@@ -34,13 +34,20 @@ export interface LabelTables {
   /** PERSON STATED GENDER CODE → label. */
   readonly sexes: Readonly<Record<string, string>>;
   readonly routes: Readonly<Record<Route, string>>;
+  /** CANCER TREATMENT MODALITY (two-character code) → 31-day modality group. */
+  readonly modalityGroups: Readonly<Record<string, string>>;
+  /** Group of any other recorded modality. */
+  readonly otherModalityGroup: string;
   /** Ascending by `from`; the first band must start at 0. */
   readonly ageBands: readonly AgeBand[];
   /** Age band of a record without a usable date of birth. */
   readonly unknownAgeBand: string;
 }
 
-/** Domain brief §2.1a: 16 and 17 are confirmed, the other numeric codes are UNVERIFIED. */
+/**
+ * Domain brief §2.1a: 16 and 17 are confirmed, the other numeric codes are UNVERIFIED. Labels are
+ * spelled as the national CWT publication prints them (§1.5), en dashes included.
+ */
 const SUSPECTED_CANCER_TYPES: Record<string, string> = {
   '01': 'Suspected breast cancer',
   '02': 'Suspected lung cancer',
@@ -57,8 +64,8 @@ const SUSPECTED_CANCER_TYPES: Record<string, string> = {
   '13': "Suspected children's cancer",
   '14': 'Suspected sarcoma',
   '15': 'Other suspected cancer (not listed)',
-  '16': 'Exhibited (non-cancer) breast symptoms — cancer not initially suspected',
-  '17': 'Suspected cancer — non-specific symptoms',
+  '16': 'Exhibited (non-cancer) breast symptoms – cancer not initially suspected',
+  '17': 'Suspected cancer – non-specific symptoms',
 };
 
 const rule = (from: string, to: string, label: string): TreatedCancerTypeRule => ({
@@ -123,6 +130,24 @@ const ETHNIC_GROUPS: Record<string, string> = {
   Z: 'Not stated',
 };
 
+/**
+ * 31-day modality groups as published (domain brief §1.5, NCL-Snowpark): anti-cancer drug
+ * regimen 02, 03, 14, 15; surgery 01, 23, 24; radiotherapy 04, 05, 06, 13; everything else Other.
+ */
+const MODALITY_GROUPS: Record<string, string> = {
+  '02': 'Anti-cancer drug regimen',
+  '03': 'Anti-cancer drug regimen',
+  '14': 'Anti-cancer drug regimen',
+  '15': 'Anti-cancer drug regimen',
+  '01': 'Surgery',
+  '23': 'Surgery',
+  '24': 'Surgery',
+  '04': 'Radiotherapy',
+  '05': 'Radiotherapy',
+  '06': 'Radiotherapy',
+  '13': 'Radiotherapy',
+};
+
 export const DEFAULT_LABELS: LabelTables = {
   suspectedCancerTypes: SUSPECTED_CANCER_TYPES,
   treatedCancerTypes: TREATED_CANCER_TYPES,
@@ -136,6 +161,8 @@ export const DEFAULT_LABELS: LabelTables = {
     'consultant-upgrade': 'Consultant upgrade',
     unknown: NOT_KNOWN,
   },
+  modalityGroups: MODALITY_GROUPS,
+  otherModalityGroup: 'Other',
   ageBands: [
     { from: 0, label: '0-39' },
     { from: 40, label: '40-49' },
@@ -188,6 +215,17 @@ export function ethnicGroupLabel(
 export function sexLabel(code: string | null, labels: LabelTables = DEFAULT_LABELS): string {
   const key = code?.trim().toUpperCase() ?? '';
   return labels.sexes[key] ?? NOT_KNOWN;
+}
+
+/** 31-day modality group of a CANCER TREATMENT MODALITY code; 'Not known' when not recorded. */
+export function modalityGroupLabel(
+  code: string | null,
+  labels: LabelTables = DEFAULT_LABELS,
+): string {
+  const trimmed = code?.trim() ?? '';
+  if (trimmed === '') return NOT_KNOWN;
+  const normalised = /^\d$/.test(trimmed) ? `0${trimmed}` : trimmed;
+  return labels.modalityGroups[normalised] ?? labels.otherModalityGroup;
 }
 
 export function routeLabel(route: Route, labels: LabelTables = DEFAULT_LABELS): string {

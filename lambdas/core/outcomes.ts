@@ -1,4 +1,4 @@
-import type { Standard } from './config';
+import type { OutcomeStandard } from './config';
 
 /** How a pathway entered the cancer waiting-times system (domain brief §1.4). */
 export const ROUTES = [
@@ -12,8 +12,7 @@ export type Route = (typeof ROUTES)[number];
 
 /**
  * One trust's share of a record in a standard. Weights are fractions so that inter-provider
- * shared breaches (0.5 / 0.5, scenario-based reallocation) add up exactly; today every
- * record gives weight 1 to a single trust.
+ * shared breaches (0.5 / 0.5, scenario-based reallocation) add up exactly.
  */
 export interface Allocation {
   readonly trust: string;
@@ -25,7 +24,8 @@ export interface Allocation {
 
 /** A record's result in one standard, derived once and summed by aggregation. */
 export interface StandardOutcome {
-  readonly standard: Standard;
+  /** A headline standard, or a stored variant of one (`62d-treating`, `38d`, `24d`). */
+  readonly standard: OutcomeStandard;
   /** Reporting month (YYYY-MM): month of the clock stop. */
   readonly month: string;
   /** Clock start and stop as day numbers (after the DTT/FDS-end rules). */

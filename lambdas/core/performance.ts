@@ -1,5 +1,6 @@
-import { type AllianceConfig, type Standard, valueInForce } from './config';
+import { type AllianceConfig, STANDARDS, type StoredStandard, valueInForce } from './config';
 import { ALL, type Dimension, PATIENT_CHARACTERISTIC_DIMENSIONS } from './enriched';
+import type { AllocationMode } from './standards';
 import { suppressRow } from './suppression';
 
 /** Trust code of the alliance-wide rows. */
@@ -23,16 +24,28 @@ export interface PerformanceRow {
   readonly suppressed?: true;
 }
 
+/** Standards the performance API serves: the headline three and the handover sub-metrics. */
+export const PERFORMANCE_STANDARDS = [...STANDARDS, '38d', '24d'] as const;
+export type PerformanceStandard = (typeof PERFORMANCE_STANDARDS)[number];
+
+/** A stored contribution as the report functions read it (see lambdas/adapters/aggregates-repo). */
 export interface PerformanceContribution {
   readonly period: string;
-  readonly standard: Standard;
+  readonly standard: StoredStandard;
   readonly cells: ReadonlyArray<
     readonly [dimension: string, trust: string, group: string, within: number, total: number]
   >;
+  /** The trust whose submission this is (lets a report show a trust that submitted zero). */
+  readonly submittingTrust?: string;
 }
 
 export interface PerformanceInput {
-  readonly standard: Standard;
+  readonly standard: PerformanceStandard;
+  /**
+   * 62-day only: `shared` (default) applies the inter-provider breach allocation of domain brief
+   * §2.4; `treating` gives every pathway to the treating trust. Ignored for other standards.
+   */
+  readonly allocation?: AllocationMode;
   /** First and last reporting month (YYYY-MM), inclusive. */
   readonly from: string;
   readonly to: string;
@@ -45,23 +58,84 @@ export interface PerformanceInput {
 }
 
 export interface PerformanceResult {
-  readonly standard: Standard;
+  readonly standard: PerformanceStandard;
+  /** Present for 62-day only. */
+  readonly allocation?: AllocationMode;
   readonly from: string;
   readonly to: string;
   readonly by: Dimension | null;
   readonly rows: PerformanceRow[];
 }
 
-interface Sum {
+/** Within/total summed over contributions for one period × trust × stored group. */
+export interface CellSum {
   readonly period: string;
   readonly trust: string;
-  readonly group: string | null;
+  /** The stored group (`all` on headline cells). */
+  readonly group: string;
   within: number;
   total: number;
 }
 
+export interface SumQuery {
+  readonly standard: StoredStandard;
+  readonly from: string;
+  readonly to: string;
+  /** A breakdown dimension, or `all` for headline cells. */
+  readonly dimension: string;
+  /** Only this trust's own rows (the alliance rows still sum every trust). */
+  readonly trust?: string | undefined;
+  /** Trusts that count at all (the alliance's); every trust when left out. */
+  readonly trusts?: ReadonlySet<string>;
+}
+
+/**
+ * Sums the matching cells of every contribution per period × trust × group, plus the alliance
+ * ('ALL'). Only `trusts` count, in their own rows and in 'ALL'. Shared by every report built on
+ * the stored cells (performance, backlog).
+ */
+export function sumCells(
+  contributions: readonly PerformanceContribution[],
+  query: SumQuery,
+): CellSum[] {
+  const { standard, from, to, dimension, trust, trusts } = query;
+  const sums = new Map<string, CellSum>();
+  const addTo = (period: string, rowTrust: string, group: string, w: number, t: number) => {
+    const key = `${period}|${rowTrust}|${group}`;
+    const sum = sums.get(key);
+    if (sum) {
+      sum.within += w;
+      sum.total += t;
+    } else sums.set(key, { period, trust: rowTrust, group, within: w, total: t });
+  };
+  for (const contribution of contributions) {
+    const { period } = contribution;
+    if (contribution.standard !== standard || period < from || period > to) continue;
+    for (const [cellDimension, cellTrust, cellGroup, within, total] of contribution.cells) {
+      if (cellDimension !== dimension || (trusts && !trusts.has(cellTrust))) continue;
+      if (trust === undefined || cellTrust === trust) {
+        addTo(period, cellTrust, cellGroup, within, total);
+      }
+      addTo(period, ALL_TRUSTS, cellGroup, within, total);
+    }
+  }
+  return [...sums.values()];
+}
+
+/** The alliance's trusts: cells of any other trust (e.g. treated elsewhere) are left out. */
+export function configuredTrusts(config: AllianceConfig): ReadonlySet<string> {
+  return new Set(config.trusts.map((t) => t.ods));
+}
+
+/** Whether a breakdown gets small-number suppression (patient characteristics only). */
+export function isSuppressed(by: Dimension | undefined, disclosure: Disclosure): boolean {
+  return (
+    by !== undefined && disclosure !== 'full' && PATIENT_CHARACTERISTIC_DIMENSIONS.includes(by)
+  );
+}
+
 /** Counts keep whole numbers as they are; shared-breach halves are shown to 4 decimals. */
-function roundCount(value: number): number {
+export function roundCount(value: number): number {
   return Number.isInteger(value) ? value : Math.round(value * 10_000) / 10_000;
 }
 
@@ -71,7 +145,11 @@ function round4(value: number | null): number | null {
 
 const compareText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
-function compareRows(a: PerformanceRow, b: PerformanceRow): number {
+/** Report row order: month, then trust (the alliance last), then group (headline first). */
+export function compareReportRows(
+  a: { readonly period: string; readonly trust: string; readonly group: string | null },
+  b: { readonly period: string; readonly trust: string; readonly group: string | null },
+): number {
   if (a.period !== b.period) return compareText(a.period, b.period);
   if (a.trust !== b.trust) {
     if (a.trust === ALL_TRUSTS) return 1;
@@ -85,47 +163,41 @@ function compareRows(a: PerformanceRow, b: PerformanceRow): number {
   return a.group.localeCompare(b.group, 'en', { numeric: true });
 }
 
+/** The stored id holding a standard's figures under an allocation. */
+export function storedStandardOf(
+  standard: PerformanceStandard,
+  allocation: AllocationMode = 'shared',
+): StoredStandard {
+  return standard === '62d' && allocation === 'treating' ? '62d-treating' : standard;
+}
+
 /**
  * The rows the performance API returns: within/total/performance per month × trust (× group when
  * broken down), plus the alliance total ('ALL'), with the target and ambition in force that month.
  * Only the alliance's configured trusts count, in their own rows and in 'ALL'. Breakdowns by a
  * patient characteristic are suppressed (NHS rule) unless full disclosure is asked for; headline
- * and route/cancer-type rows never are.
+ * and route/cancer-type/modality rows never are. 62-day figures are the shared allocation unless
+ * `allocation: 'treating'` is asked for; the target is the 62-day target under both.
  */
 export function buildPerformance(input: PerformanceInput): PerformanceResult {
   const { standard, from, to, trust, by, config, disclosure } = input;
-  const dimension = by ?? ALL;
-  const configured = new Set(config.trusts.map((t) => t.ods));
-  const sums = new Map<string, Sum>();
+  const allocation = standard === '62d' ? (input.allocation ?? 'shared') : undefined;
+  const sums = sumCells(input.contributions, {
+    standard: storedStandardOf(standard, allocation),
+    from,
+    to,
+    dimension: by ?? ALL,
+    trust,
+    trusts: configuredTrusts(config),
+  });
 
-  const addTo = (period: string, rowTrust: string, group: string | null, w: number, t: number) => {
-    const key = `${period}|${rowTrust}|${group ?? ''}`;
-    const sum = sums.get(key);
-    if (sum) {
-      sum.within += w;
-      sum.total += t;
-    } else sums.set(key, { period, trust: rowTrust, group, within: w, total: t });
-  };
-
-  for (const contribution of input.contributions) {
-    const { period } = contribution;
-    if (contribution.standard !== standard || period < from || period > to) continue;
-    for (const [cellDimension, cellTrust, cellGroup, within, total] of contribution.cells) {
-      if (cellDimension !== dimension || !configured.has(cellTrust)) continue;
-      const group = by ? cellGroup : null;
-      if (trust === undefined || cellTrust === trust)
-        addTo(period, cellTrust, group, within, total);
-      addTo(period, ALL_TRUSTS, group, within, total);
-    }
-  }
-
-  const suppress =
-    by !== undefined && disclosure !== 'full' && PATIENT_CHARACTERISTIC_DIMENSIONS.includes(by);
+  const suppress = isSuppressed(by, disclosure);
   const rows: PerformanceRow[] = [];
-  for (const sum of sums.values()) {
+  for (const sum of sums) {
     const target = valueInForce(config.targets[standard], sum.period)?.value ?? null;
     const ambition = valueInForce(config.ambitions[standard], sum.period)?.value ?? null;
-    const base = { period: sum.period, trust: sum.trust, group: sum.group, target, ambition };
+    const group = by ? sum.group : null;
+    const base = { period: sum.period, trust: sum.trust, group, target, ambition };
     const shown = suppress
       ? suppressRow(sum, config.rules.suppression)
       : {
@@ -155,6 +227,13 @@ export function buildPerformance(input: PerformanceInput): PerformanceResult {
         shown.performance === null || target === null ? null : shown.performance >= target,
     });
   }
-  rows.sort(compareRows);
-  return { standard, from, to, by: by ?? null, rows };
+  rows.sort(compareReportRows);
+  return {
+    standard,
+    ...(allocation ? { allocation } : {}),
+    from,
+    to,
+    by: by ?? null,
+    rows,
+  };
 }

@@ -1,3 +1,4 @@
+import type { RecordException } from './enriched';
 import type { RecordIssue } from './validate';
 
 /**
@@ -68,6 +69,32 @@ export function summariseIssues(issues: readonly ReportIssue[]): SubmissionRepor
     (a, b) =>
       b.count - a.count || a.code.localeCompare(b.code) || a.severity.localeCompare(b.severity),
   );
+}
+
+/**
+ * The report with record-level exceptions found after validation (e.g. at enrichment) added as
+ * warnings. Issues with any of `replacing` codes are dropped first, so adding the same
+ * exceptions again (a retried step) leaves the report unchanged.
+ */
+export function withRecordExceptions(
+  report: SubmissionReport,
+  exceptions: readonly RecordException[],
+  replacing: ReadonlySet<string>,
+  hintFor: (code: string) => string,
+): SubmissionReport {
+  const added: ReportIssue[] = exceptions.map((exception) => ({
+    row: exception.row,
+    pathwayId: exception.pathwayId,
+    severity: 'warning',
+    code: exception.code,
+    field: exception.field,
+    message: exception.message,
+    hint: hintFor(exception.code),
+  }));
+  const issues = [...report.issues.filter((issue) => !replacing.has(issue.code)), ...added].sort(
+    (a, b) => a.row - b.row,
+  );
+  return { ...report, summary: summariseIssues(issues), issues };
 }
 
 const CSV_HEADER = ['row', 'pathway_id', 'severity', 'code', 'field', 'message', 'hint'];

@@ -49,7 +49,8 @@ export const ALL_TREATMENT_DECLINED = '98';
 
 /**
  * How a 62-day record is shared between trusts: `treating` gives it all to the treating trust;
- * `shared` applies the inter-provider breach allocation of domain brief §2.4.
+ * `shared` applies the inter-provider breach allocation of domain brief §2.4. The platform
+ * stores both (see derive.ts): `62d` is the shared allocation, `62d-treating` the other.
  */
 export type AllocationMode = 'treating' | 'shared';
 
@@ -150,17 +151,25 @@ export function thirtyOneDayOutcome(
   };
 }
 
+/** A record's 62-day clock, with what the shared-breach rule needs to split it between trusts. */
+export interface SixtyTwoDayClock {
+  readonly clockStart: DayNumber;
+  readonly clockStop: DayNumber;
+  readonly waitDays: number;
+  readonly within: boolean;
+  readonly transfer: SharedBreachInput;
+}
+
 /**
  * 62-day: referral received (consultant upgrade date for upgrades) → first definitive treatment,
  * less the first-seen adjustment (not for upgrades, whose clock starts after first being seen)
- * and the treatment adjustment.
+ * and the treatment adjustment. Null outside the 62-day cohort.
  */
-export function sixtyTwoDayOutcome(
+export function sixtyTwoDayClock(
   record: PathwayRecord,
   route: Route,
   submittingTrust: string,
-  allocation: AllocationMode = 'treating',
-): StandardOutcome | null {
+): SixtyTwoDayClock | null {
   const treatment = record.treatmentStart;
   const eventType = record.treatmentEventType;
   if (!D62_ROUTES.has(route) || eventType === null || !FIRST_TREATMENT_EVENT_TYPES.has(eventType)) {
@@ -170,33 +179,60 @@ export function sixtyTwoDayOutcome(
     return null;
   }
   if (record.treatmentModality === ALL_TREATMENT_DECLINED) return null;
-  const upgrade = route === 'consultant-upgrade' ? record.consultantUpgrade : null;
-  const clockStart = upgrade ?? record.referralReceived;
-  const firstSeenAdjustment = upgrade === null ? record.firstSeenAdjustment : 0;
+  const { clockStart, firstSeenAdjustment } = sixtyTwoDayStart(record, route);
   const waitDays = treatment - clockStart - firstSeenAdjustment - record.treatmentAdjustment;
-  const within = waitDays <= D62_MAX_DAYS;
-  const treating = treatingTrust(record, submittingTrust);
-  const allocations =
-    allocation === 'shared'
-      ? sharedBreachAllocation({
-          treatingTrust: treating,
-          accountableProvider: trustOf(record.accountableInvestigatingProvider),
-          firstSeenTrust: trustOf(record.orgFirstSeen),
-          clockStart,
-          treatmentStart: treatment,
-          transferToTreatment: record.transferToTreatment,
-          firstSeenAdjustment,
-          treatmentAdjustment: record.treatmentAdjustment,
-        })
-      : treatingAllocation(treating, within);
   return {
-    standard: '62d',
-    month: monthOf(treatment),
     clockStart,
     clockStop: treatment,
     waitDays,
-    within,
-    allocations,
+    within: waitDays <= D62_MAX_DAYS,
+    transfer: {
+      treatingTrust: treatingTrust(record, submittingTrust),
+      accountableProvider: trustOf(record.accountableInvestigatingProvider),
+      firstSeenTrust: trustOf(record.orgFirstSeen),
+      clockStart,
+      treatmentStart: treatment,
+      transferToTreatment: record.transferToTreatment,
+      firstSeenAdjustment,
+      treatmentAdjustment: record.treatmentAdjustment,
+    },
+  };
+}
+
+/**
+ * Where a 62-day clock starts: the referral, or the upgrade date for consultant upgrades, whose
+ * clock starts after first being seen, so the first-seen adjustment does not apply to them.
+ */
+export function sixtyTwoDayStart(
+  record: PathwayRecord,
+  route: Route,
+): { clockStart: DayNumber; firstSeenAdjustment: number } {
+  const upgrade = route === 'consultant-upgrade' ? record.consultantUpgrade : null;
+  return upgrade === null
+    ? { clockStart: record.referralReceived, firstSeenAdjustment: record.firstSeenAdjustment }
+    : { clockStart: upgrade, firstSeenAdjustment: 0 };
+}
+
+/** The 62-day outcome, given wholly to the treating trust or shared as domain brief §2.4 says. */
+export function sixtyTwoDayOutcome(
+  record: PathwayRecord,
+  route: Route,
+  submittingTrust: string,
+  allocation: AllocationMode = 'treating',
+): StandardOutcome | null {
+  const clock = sixtyTwoDayClock(record, route, submittingTrust);
+  if (!clock) return null;
+  return {
+    standard: '62d',
+    month: monthOf(clock.clockStop),
+    clockStart: clock.clockStart,
+    clockStop: clock.clockStop,
+    waitDays: clock.waitDays,
+    within: clock.within,
+    allocations:
+      allocation === 'shared'
+        ? sharedBreachAllocation(clock.transfer)
+        : treatingAllocation(clock.transfer.treatingTrust, clock.within),
   };
 }
 
@@ -256,31 +292,82 @@ const SCENARIO_WEIGHTS: Record<SharedBreachScenario, readonly [number, number, n
   6: [0.5, 0.5, 0.5, 0.5],
 };
 
+/** Why a transfer fits no scenario: a data-quality exception for the submission report. */
+export type TransferProblem = 'no-transfer-date' | 'transfer-outside-pathway' | 'no-scenario';
+
 /**
- * Inter-provider 62-day allocation (domain brief §2.4, NCL-Snowpark `performance_62day`):
- * - one trust diagnosed and treated (or no diagnosing trust is known) → solo, weight 1;
- * - no accountable investigating provider, or no transfer date to split the wait at → 50/50;
- * - otherwise the six scenarios on d62 / d38 / d24. d62 = d38 + d24 by construction, so the two
- *   combinations the table leaves out cannot occur; they fall back to 50/50 all the same.
- * Zero-weight shares are left out.
+ * How the §2.4 rule reads one 62-day pathway:
+ * - `solo`: one trust diagnosed and treated (or no diagnosing trust is known);
+ * - `unaccountable`: diagnosed elsewhere but no accountable investigating provider → 50/50;
+ * - `scenario`: an accountable provider and a usable transfer date → one of the six scenarios;
+ * - `exception`: an accountable provider but no usable transfer date (missing, or outside clock
+ *   start…treatment), or waits that fit no scenario → 50/50 and a data-quality exception.
+ * `d38`/`d24` are the referrer's and treater's parts of the wait, whenever a different trust
+ * diagnosed and the transfer date lies within the pathway (they feed the handover sub-metrics).
  */
-export function sharedBreachAllocation(input: SharedBreachInput): Allocation[] {
+export interface TransferAssessment {
+  readonly kind: 'solo' | 'unaccountable' | 'scenario' | 'exception';
+  readonly diagnosingTrust: string | null;
+  readonly treatingTrust: string;
+  readonly d62: number;
+  readonly d38: number | null;
+  readonly d24: number | null;
+  readonly scenario: SharedBreachScenario | null;
+  readonly problem: TransferProblem | null;
+}
+
+export function assessTransfer(input: SharedBreachInput): TransferAssessment {
   const treating = input.treatingTrust;
   const diagnosing = input.accountableProvider ?? input.firstSeenTrust;
   const d62 =
     input.treatmentStart - input.clockStart - input.firstSeenAdjustment - input.treatmentAdjustment;
-  const met62 = d62 <= D62_MAX_DAYS;
-  if (diagnosing === null || diagnosing === treating) return treatingAllocation(treating, met62);
+  const base = {
+    diagnosingTrust: diagnosing,
+    treatingTrust: treating,
+    d62,
+    d38: null,
+    d24: null,
+    scenario: null,
+    problem: null,
+  };
+  if (diagnosing === null || diagnosing === treating) return { ...base, kind: 'solo' };
 
   const transfer = input.transferToTreatment;
-  const scenario =
-    input.accountableProvider === null || transfer === null
-      ? null
-      : sharedBreachScenario(
-          d62,
-          transfer - input.clockStart - input.firstSeenAdjustment,
-          input.treatmentStart - transfer - input.treatmentAdjustment,
-        );
+  const usable =
+    transfer !== null && transfer >= input.clockStart && transfer <= input.treatmentStart;
+  const parts = usable
+    ? {
+        d38: transfer - input.clockStart - input.firstSeenAdjustment,
+        d24: input.treatmentStart - transfer - input.treatmentAdjustment,
+      }
+    : { d38: null, d24: null };
+  if (input.accountableProvider === null) return { ...base, ...parts, kind: 'unaccountable' };
+  if (parts.d38 === null || parts.d24 === null) {
+    const problem = transfer === null ? 'no-transfer-date' : 'transfer-outside-pathway';
+    return { ...base, kind: 'exception', problem };
+  }
+  const scenario = sharedBreachScenario(d62, parts.d38, parts.d24);
+  // d62 = d38 + d24 by construction, so the two combinations the table leaves out cannot occur;
+  // they are still routed to an exception rather than guessed.
+  if (scenario === null) return { ...base, ...parts, kind: 'exception', problem: 'no-scenario' };
+  return { ...base, ...parts, kind: 'scenario', scenario };
+}
+
+/**
+ * Inter-provider 62-day allocation (domain brief §2.4, NCL-Snowpark `performance_62day`): solo
+ * → weight 1 to the treating trust; no accountable provider, or an exception → 50/50 (denominator
+ * 0.5 each, within 0.5 each when the 62 days were met); otherwise the scenario's weights.
+ * Zero-weight shares are left out.
+ */
+export function sharedBreachAllocation(input: SharedBreachInput): Allocation[] {
+  return allocationOf(assessTransfer(input));
+}
+
+/** The shares a transfer assessment gives each trust. */
+export function allocationOf(assessment: TransferAssessment): Allocation[] {
+  const { diagnosingTrust: diagnosing, treatingTrust: treating, d62, scenario } = assessment;
+  const met62 = d62 <= D62_MAX_DAYS;
+  if (diagnosing === null || assessment.kind === 'solo') return treatingAllocation(treating, met62);
   if (scenario === null) {
     const within = met62 ? 0.5 : 0;
     return [

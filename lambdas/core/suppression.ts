@@ -29,6 +29,12 @@ function roundToMultiple(count: number, roundTo: number): number {
   return Math.round(count / roundTo) * roundTo;
 }
 
+/** One count under the rule: 0 stays 0, 1–7 → null (suppressed), others rounded to 5. */
+export function suppressCount(count: number, rule: SuppressionRule): number | null {
+  if (count === 0) return 0;
+  return isSmall(count, rule.maxSuppressed) ? null : roundToMultiple(count, rule.roundTo);
+}
+
 export function suppressRow(
   counts: { readonly within: number; readonly total: number },
   rule: SuppressionRule,

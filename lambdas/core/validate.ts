@@ -126,6 +126,13 @@ export const ERROR_CATALOGUE = [
     hint: 'transfer_to_treatment_date should fall between referral and treatment; check it.',
   },
   {
+    // Raised at enrichment (62-day shared breaches), not by validateRow.
+    code: 'IPT_NO_SCENARIO',
+    severity: 'warning',
+    scope: 'record',
+    hint: 'Give transfer_to_treatment_date between referral and treatment for transferred pathways; until then the breach is split 50/50.',
+  },
+  {
     code: 'POSTCODE_INVALID',
     severity: 'warning',
     scope: 'record',

@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { AggregatesRepository } from '../adapters/aggregates-repo';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
-import { readJson } from '../adapters/s3-objects';
+import { readJson, writeJson, writeObject } from '../adapters/s3-objects';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
 import { cellsByStandard, mergePartials } from '../core/aggregate';
-import type { PartialAggregate } from '../core/enriched';
+import type { PartialAggregate, RecordException } from '../core/enriched';
+import { reportToCsv, type SubmissionReport, withRecordExceptions } from '../core/report';
+import { IPT_NO_SCENARIO } from '../core/shared-breaches';
 import { stagingKeys } from '../core/submission';
+import { hintFor } from '../core/validate';
 import { stepHandler } from './shared/step-handler';
 import {
   type AggregateResult,
@@ -19,9 +22,14 @@ const InputSchema = z.object({
   validation: ValidationResultSchema,
 });
 
+/** Report codes Aggregate adds to the submission report (found after validation). */
+const POST_VALIDATION_CODES: ReadonlySet<string> = new Set([IPT_NO_SCENARIO]);
+
 /**
  * Aggregate: merges the chunks' partial aggregates, stores them as this submission's
- * contribution and then claims the trust's "current submission" pointer for the period. The
+ * contribution (every stored standard: headline, 62-day variants, backlog), lists record-level
+ * exceptions found at enrichment in the submission report, and then claims the trust's
+ * "current submission" pointer for the period. The
  * figures the API serves are the sum of current submissions only, so a superseding upload
  * replaces the earlier one exactly, a rerun rewrites identical items, and an older upload that
  * finishes after a newer one never takes its place.
@@ -40,6 +48,9 @@ export const handler = stepHandler('Aggregate', InputSchema, async ({ submission
     merged = merged ? mergePartials(merged, partial) : partial;
   }
   if (!merged) throw new Error('No partial aggregates were found for an accepted submission.');
+  if (merged.exceptions?.length) {
+    await addExceptionsToReport(submission, validation.reportKey, merged.exceptions);
+  }
 
   await aggregates.putContributions(
     submission.period,
@@ -80,6 +91,22 @@ export const handler = stepHandler('Aggregate', InputSchema, async ({ submission
   };
   return result;
 });
+
+async function addExceptionsToReport(
+  submission: { bucket: string; submissionId: string },
+  reportKey: string,
+  exceptions: readonly RecordException[],
+): Promise<void> {
+  const bucket = submission.bucket;
+  const report = await readJson<SubmissionReport>({ bucket, key: reportKey });
+  const updated = withRecordExceptions(report, exceptions, POST_VALIDATION_CODES, hintFor);
+  await writeJson({ bucket, key: reportKey }, updated);
+  await writeObject(
+    { bucket, key: stagingKeys.reportCsv(submission.submissionId) },
+    reportToCsv(updated),
+    'text/csv; charset=utf-8',
+  );
+}
 
 async function markSuperseded(
   submissions: SubmissionsRepository,

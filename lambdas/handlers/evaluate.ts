@@ -3,9 +3,8 @@ import { AggregatesRepository } from '../adapters/aggregates-repo';
 import { AlertsRepository } from '../adapters/alerts-repo';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
-import { standardBreaches } from '../core/alerts';
-import { STANDARDS } from '../core/config';
-import { buildPerformance } from '../core/performance';
+import { evaluatePeriod, evaluationWindow } from '../core/alert-evaluation';
+import { resolutionMessage } from '../core/alerts';
 import { stepHandler } from './shared/step-handler';
 import {
   AggregateResultSchema,
@@ -19,43 +18,72 @@ const InputSchema = z.object({
 });
 
 /**
- * Evaluate standards: recomputes the period's figures for every trust and the alliance from the
- * current submissions and returns an alert for each figure newly below the target in force.
- * Alerts are recorded before they are published, so a redelivered event, a retried execution or
- * another upload for the same period never announces the same breach twice.
+ * Evaluate standards: recomputes the submitted period's figures for every trust and the alliance
+ * from the current submissions (and, for special-cause variation, the months before it) and
+ * returns each alert not raised before, plus a `breach-resolved` message for each breach the
+ * upload brought back to target for the first time. Alerts are recorded before they are
+ * published, so a redelivered event, a retried execution or another upload for the same period
+ * never announces the same thing twice.
  */
 export const handler = stepHandler('Evaluate standards', InputSchema, async ({ submission }) => {
   const env = handlerEnv();
+  const { config } = env;
   const aggregates = new AggregatesRepository(env.aggregatesTable(), submission.dataset);
   const alerts = new AlertsRepository(env.alertsTable(), submission.dataset);
-  const contributions = await aggregates.currentContributions(submission.period);
+  const period = submission.period;
+  const [history, pointers] = await Promise.all([
+    Promise.all(evaluationWindow(period, config).map((p) => aggregates.currentContributions(p))),
+    aggregates.currentPointers(period),
+  ]);
+  const evaluation = evaluatePeriod({
+    period,
+    contributions: history.flat(),
+    submittedTrusts: new Set(pointers.map((pointer) => pointer.trust)),
+    config,
+  });
 
+  const now = new Date().toISOString();
   const fresh: AlertMessage[] = [];
-  for (const standard of STANDARDS) {
-    const performance = buildPerformance({
-      standard,
-      from: submission.period,
-      to: submission.period,
-      contributions,
-      config: env.config,
-      disclosure: 'full',
+  for (const alert of evaluation.alerts) {
+    const isNew = await alerts.recordIfNew({
+      period: alert.period,
+      kind: alert.kind,
+      key: alert.key,
+      standard: alert.standard,
+      trust: alert.trust,
+      fingerprint: alert.fingerprint,
+      raisedAt: now,
+      message: alert.message,
     });
-    for (const breach of standardBreaches(performance.rows, standard, env.config)) {
-      const isNew = await alerts.recordIfNew({
-        period: breach.period,
-        kind: breach.kind,
-        standard,
-        trust: breach.trust,
-        fingerprint: breach.fingerprint,
-        raisedAt: new Date().toISOString(),
-        message: breach.message,
-      });
-      if (isNew) fresh.push({ subject: breach.subject, message: breach.message });
-    }
+    if (isNew) fresh.push({ subject: alert.subject, message: alert.message });
   }
+
+  // Only breaches on record can be resolved: one query instead of a conditional write per figure.
+  const open = new Set(
+    (await alerts.listPeriod(period, 'standard-breach'))
+      .filter((stored) => stored.status === 'open')
+      .map((stored) => stored.key),
+  );
+  let resolved = 0;
+  for (const resolution of evaluation.resolutions) {
+    if (!open.has(resolution.key)) continue;
+    const outcome = await alerts.resolve(period, resolution.kind, resolution.key, {
+      at: now,
+      fingerprint: resolution.fingerprint,
+      resolution: { figures: resolution.figures, threshold: resolution.threshold },
+    });
+    if (!outcome.resolved) continue;
+    resolved += 1;
+    if (!outcome.announce) continue;
+    const breach = outcome.previous?.message.figures as Record<string, unknown> | undefined;
+    fresh.push(resolutionMessage(resolution, config, breach));
+  }
+
   logger.info('standards evaluated', {
     submissionId: submission.submissionId,
-    period: submission.period,
+    period,
+    alertsFound: evaluation.alerts.length,
+    breachesResolved: resolved,
     newAlerts: fresh.length,
   });
   return { alerts: fresh };

@@ -4,8 +4,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { logger } from '../adapters/logger';
 import { callerFromClaims } from '../core/access';
 import { NotFoundError } from '../core/errors';
+import { listAlerts } from './api/alerts';
+import { getBacklog } from './api/backlog';
 import type { Route } from './api/common';
 import { getPerformance } from './api/performance';
+import { getPerformanceSeries } from './api/series';
 import { getSubmission, listSubmissions } from './api/submissions';
 import { apiErrors, json } from './shared/api-response';
 
@@ -15,6 +18,9 @@ const routes: Record<string, Route> = {
   'GET /submissions': listSubmissions,
   'GET /submissions/{id}': getSubmission,
   'GET /performance': getPerformance,
+  'GET /backlog': getBacklog,
+  'GET /performance/series': getPerformanceSeries,
+  'GET /alerts': listAlerts,
 };
 const PUBLIC_ROUTES = new Set(['GET /health']);
 

@@ -1,7 +1,7 @@
 import { logger } from '../adapters/logger';
 import { readJson, readNdjson, writeJson } from '../adapters/s3-objects';
 import { createAccumulator } from '../core/aggregate';
-import type { EnrichedRecord } from '../core/enriched';
+import type { EnrichedRecord, RecordException } from '../core/enriched';
 import { stagingKeys } from '../core/submission';
 import { stepHandler } from './shared/step-handler';
 import { ChunkItemSchema } from './shared/step-schemas';
@@ -19,11 +19,15 @@ export const handler = stepHandler('Summarise', ChunkItemSchema, async (chunk) =
   })) {
     accumulator.add(record);
   }
-  const meta = await readJson<{ warnings: Record<string, number> }>({
+  const meta = await readJson<{
+    warnings: Record<string, number>;
+    exceptions?: RecordException[];
+  }>({
     bucket: chunk.bucket,
     key: stagingKeys.enrichedMeta(chunk.submissionId, chunk.index),
   });
   for (const [code, count] of Object.entries(meta.warnings)) accumulator.addWarning(code, count);
+  accumulator.addExceptions(meta.exceptions ?? []);
   const partial = accumulator.result();
   await writeJson(
     { bucket: chunk.bucket, key: stagingKeys.partial(chunk.submissionId, chunk.index) },

@@ -20,7 +20,7 @@ export interface PlatformHandlersProps {
 }
 
 /**
- * The ten Lambda functions of the platform, one per handler file, each with only the rights its
+ * The Lambda functions of the platform, one per handler file, each with only the rights its
  * step needs:
  *
  * - Register: submissions RW.
@@ -32,7 +32,9 @@ export interface PlatformHandlersProps {
  * - Evaluate: aggregates R, alerts RW, submissions R.
  * - Complete: submissions RW, aggregates RW (deletes superseded contributions).
  * - MarkFailed: submissions RW.
- * - ReportApi: read reports/ (never uploads/); submissions R, aggregates R.
+ * - ReportApi: read reports/ (never uploads/); submissions R, aggregates R, alerts R.
+ * - FundingApi: aggregates R; allocations read and append (no update or delete), so a saved
+ *   decision cannot be rewritten.
  *
  * Every function gets the same environment: the local runtime runs all handlers in one process
  * with the union of their variables, so a handler reading a variable only another function has
@@ -49,6 +51,7 @@ export class PlatformHandlers extends Construct {
   readonly complete: PlatformFunction;
   readonly markFailed: PlatformFunction;
   readonly reportApi: PlatformFunction;
+  readonly fundingApi: PlatformFunction;
   /** Environment variables every function receives. */
   readonly environment: Readonly<Record<string, string>>;
 
@@ -60,6 +63,7 @@ export class PlatformHandlers extends Construct {
       SUBMISSIONS_TABLE: store.submissions.tableName,
       AGGREGATES_TABLE: store.aggregates.tableName,
       ALERTS_TABLE: store.alerts.tableName,
+      ALLOCATIONS_TABLE: store.allocations.tableName,
       ALLIANCE_CONFIG: props.allianceConfigJson,
       POWERTOOLS_SERVICE_NAME: 'cancer-waiting-times',
       POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -135,10 +139,20 @@ export class PlatformHandlers extends Construct {
     });
     store.grantRead(this.reportApi, 'submissions');
     store.grantRead(this.reportApi, 'aggregates');
+    store.grantRead(this.reportApi, 'alerts');
     uploads.grantReadArea(this.reportApi, 'reports');
+
+    // Reads the population reference data (REFERENCE_DATA_DIR locally; downloaded into /tmp in
+    // the cloud, like Enrich), so no bucket rights.
+    this.fundingApi = fn('FundingApi', 'funding-api', 'Computes and serves funding allocations', {
+      memorySize: 2048,
+      timeout: Duration.seconds(29),
+    });
+    store.grantRead(this.fundingApi, 'aggregates');
+    store.grantReadAppend(this.fundingApi, 'allocations');
   }
 
-  /** All ten functions, in workflow order with the report API last. */
+  /** All the functions, in workflow order with the API functions last. */
   all(): PlatformFunction[] {
     return [
       this.register,
@@ -151,6 +165,7 @@ export class PlatformHandlers extends Construct {
       this.complete,
       this.markFailed,
       this.reportApi,
+      this.fundingApi,
     ];
   }
 }

@@ -4,6 +4,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { fundingRequestJsonSchema } from '../../lambdas/core/funding-request';
 import type { PlatformFunction } from './platform-function';
 
 /** Group whose members see every trust. */
@@ -27,13 +28,19 @@ export const ROUTE_QUERY_PARAMETERS = {
     trust: false,
     by: false,
     disclosure: false,
+    allocation: false,
   },
+  '/backlog': { period: true, trust: false, by: false, disclosure: false },
+  '/performance/series': { standard: true, from: true, to: true, trust: false },
+  '/alerts': { trust: false, kind: false, period: false, from: false, to: false },
 } as const;
 
 /** Properties of {@link ReportApi}. */
 export interface ReportApiProps {
   /** The function behind every route (Lambda proxy integration). */
   readonly handler: PlatformFunction;
+  /** The function behind `/funding/allocations` (POST) and `/funding/allocations/{id}` (GET). */
+  readonly fundingHandler: PlatformFunction;
   /** ODS codes of the alliance's trusts; each gets a `trust-{ODS}` group. */
   readonly trusts: readonly string[];
   /** Key for the access-log group. */
@@ -50,8 +57,14 @@ export interface ReportApiProps {
  * integration, request validation, JSON access logs and X-Ray tracing.
  *
  * Routes (GET): `/health` (no auth), `/submissions?trust`, `/submissions/{id}`,
- * `/performance?standard&from&to[&trust&by&disclosure]`. The handler enforces the trust scope of
- * the caller's groups again; the authoriser only proves who the caller is.
+ * `/performance?standard&from&to[&trust&by&disclosure&allocation]`,
+ * `/backlog?period[&trust&by&disclosure]`,
+ * `/performance/series?standard&from&to[&trust]`, `/alerts[?trust&kind&period&from&to]`. The
+ * handler enforces the trust scope of the caller's groups again; the authoriser only proves who
+ * the caller is.
+ *
+ * Funding (alliance only, its own function): `POST /funding/allocations` with the body checked
+ * against the `FundingAllocationRequest` model, and `GET /funding/allocations/{id}`.
  */
 export class ReportApi extends Construct {
   /** The REST API. */
@@ -68,7 +81,7 @@ export class ReportApi extends Construct {
   readonly accessLogGroup: logs.LogGroup;
   /** User pool groups by name: `alliance` and one `trust-{ODS}` per trust. */
   readonly groups: ReadonlyMap<string, cognito.UserPoolGroup>;
-  /** The GET method of each route, by path (`/health`, `/submissions/{id}`, …). */
+  /** The method of each route by path (`/health`, …): GET, but POST on `/funding/allocations`. */
   readonly methods: ReadonlyMap<string, apigateway.Method>;
 
   constructor(scope: Construct, id: string, props: ReportApiProps) {
@@ -189,6 +202,24 @@ export class ReportApi extends Construct {
         ]),
       );
 
+    // Funding: API Gateway checks the body's structure against the model; the function checks
+    // ranges and sums, so a 400 for bad weights says why.
+    const fundingIntegration = new apigateway.LambdaIntegration(
+      props.fundingHandler.lambdaFunction,
+      { proxy: true, allowTestInvoke: false },
+    );
+    const { $schema: _draft, ...fundingSchema } = fundingRequestJsonSchema();
+    const fundingRequestModel = this.api.addModel('FundingAllocationRequest', {
+      contentType: 'application/json',
+      modelName: 'FundingAllocationRequest',
+      description: 'Body of POST /funding/allocations (structure only)',
+      schema: {
+        schema: apigateway.JsonSchemaVersion.DRAFT4,
+        ...fundingSchema,
+      } as apigateway.JsonSchema,
+    });
+    const allocations = this.api.root.resourceForPath('funding/allocations');
+
     const submissions = this.api.root.addResource('submissions');
     this.methods = new Map([
       [
@@ -217,6 +248,41 @@ export class ReportApi extends Construct {
         this.api.root
           .addResource('performance')
           .addMethod('GET', integration, authorised(query(ROUTE_QUERY_PARAMETERS['/performance']))),
+      ],
+      [
+        '/backlog',
+        this.api.root
+          .addResource('backlog')
+          .addMethod('GET', integration, authorised(query(ROUTE_QUERY_PARAMETERS['/backlog']))),
+      ],
+      [
+        '/performance/series',
+        this.api.root
+          .resourceForPath('performance/series')
+          .addMethod(
+            'GET',
+            integration,
+            authorised(query(ROUTE_QUERY_PARAMETERS['/performance/series'])),
+          ),
+      ],
+      [
+        '/alerts',
+        this.api.root
+          .addResource('alerts')
+          .addMethod('GET', integration, authorised(query(ROUTE_QUERY_PARAMETERS['/alerts']))),
+      ],
+      [
+        '/funding/allocations',
+        allocations.addMethod('POST', fundingIntegration, {
+          ...authorised({}),
+          requestModels: { 'application/json': fundingRequestModel },
+        }),
+      ],
+      [
+        '/funding/allocations/{id}',
+        allocations
+          .addResource('{id}')
+          .addMethod('GET', fundingIntegration, authorised({ 'method.request.path.id': true })),
       ],
     ]);
   }

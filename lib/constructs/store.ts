@@ -5,14 +5,14 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 /** The tables of the {@link Store}. */
-export type StoreTable = 'submissions' | 'aggregates' | 'alerts';
+export type StoreTable = 'submissions' | 'aggregates' | 'alerts' | 'allocations';
 
 /** Name of the Submissions table's index by trust and arrival time. */
 export const SUBMISSIONS_BY_TRUST_INDEX = 'byTrust';
 
 /** Properties of {@link Store}. */
 export interface StoreProps {
-  /** Customer-managed key for all three tables. */
+  /** Customer-managed key for all the tables. */
   readonly encryptionKey: kms.IKey;
   /**
    * What happens to the tables when they leave the stack. Deletion protection is on either way.
@@ -52,6 +52,8 @@ export class Store extends Construct {
   readonly aggregates: dynamodb.TableV2;
   /** Alerts raised by the standards evaluation: `pk`, `sk`. */
   readonly alerts: dynamodb.TableV2;
+  /** Funding allocations as decided, kept for audit: `allocationId`. */
+  readonly allocations: dynamodb.TableV2;
   /** Key that encrypts the tables. */
   readonly encryptionKey: kms.IKey;
 
@@ -88,6 +90,10 @@ export class Store extends Construct {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
     });
+    this.allocations = new dynamodb.TableV2(this, 'Allocations', {
+      ...common,
+      partitionKey: { name: 'allocationId', type: dynamodb.AttributeType.STRING },
+    });
   }
 
   /** The table behind a name. */
@@ -116,6 +122,25 @@ export class Store extends Construct {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...READ_ACTIONS, ...WRITE_ACTIONS],
+      resourceArns: this.tableArns(name),
+    }).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS],
+        resourceArns: [this.encryptionKey.keyArn],
+        conditions: this.viaDynamoDb(),
+      }),
+    );
+  }
+
+  /**
+   * Lets a principal read items and add new ones, but never change or delete them (an
+   * append-only record such as the funding allocations).
+   */
+  grantReadAppend(grantee: iam.IGrantable, name: StoreTable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...READ_ACTIONS, 'dynamodb:PutItem'],
       resourceArns: this.tableArns(name),
     }).combine(
       iam.Grant.addToPrincipal({

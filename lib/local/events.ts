@@ -16,7 +16,7 @@ export interface EventBridgeEvent {
   detail: Record<string, unknown>;
 }
 
-interface RuleTarget {
+export interface RuleTarget {
   ruleName: string;
   arn: string;
   input(event: EventBridgeEvent): JsonValue;
@@ -55,14 +55,7 @@ export function createEventRouter(
   const dispatch = (event: EventBridgeEvent): number => {
     let started = 0;
     for (const rule of rules) {
-      if (!matchesPattern(rule.pattern, event)) continue;
-      for (const target of rule.targets) {
-        const input = target.input(event);
-        const trigger = `rule:${rule.name}`;
-        if (deps.isStateMachine(target.arn)) deps.startExecution(target.arn, input, trigger);
-        else deps.invokeFunction(target.arn, input, trigger);
-        started += 1;
-      }
+      if (matchesPattern(rule.pattern, event)) started += startTargets(rule.targets, event, deps);
     }
     return started;
   };
@@ -161,19 +154,45 @@ function readRules(resolver: TemplateResolver, deps: EventRouterDependencies): R
       continue;
     }
     const name = resolver.physicalName(id);
-    const targets: RuleTarget[] = [];
-    for (const raw of (props.Targets as TargetProperties[] | undefined) ?? []) {
-      const target = resolver.resolve(raw) as TargetProperties;
-      const arn = String(target.Arn);
-      if (!deps.isStateMachine(arn) && !deps.isFunction(arn)) {
-        deps.log(`local: rule ${name} target ${arn} is not a local state machine or function`);
-        continue;
-      }
-      targets.push({ ruleName: name, arn, input: targetInput(target, name) });
-    }
+    const targets = readTargets(resolver, deps, props.Targets, name);
     rules.push({ name, pattern: resolver.resolve(props.EventPattern), targets });
   }
   return rules;
+}
+
+/** A rule's targets that the runtime can start (local state machines and functions). */
+export function readTargets(
+  resolver: TemplateResolver,
+  deps: Pick<EventRouterDependencies, 'isStateMachine' | 'isFunction' | 'log'>,
+  rawTargets: unknown,
+  ruleName: string,
+): RuleTarget[] {
+  const targets: RuleTarget[] = [];
+  for (const raw of (rawTargets as TargetProperties[] | undefined) ?? []) {
+    const target = resolver.resolve(raw) as TargetProperties;
+    const arn = String(target.Arn);
+    if (!deps.isStateMachine(arn) && !deps.isFunction(arn)) {
+      deps.log(`local: rule ${ruleName} target ${arn} is not a local state machine or function`);
+      continue;
+    }
+    targets.push({ ruleName, arn, input: targetInput(target, ruleName) });
+  }
+  return targets;
+}
+
+/** Starts each target with the event, shaped by the target's Input/InputPath/InputTransformer. */
+export function startTargets(
+  targets: readonly RuleTarget[],
+  event: EventBridgeEvent,
+  deps: Pick<EventRouterDependencies, 'isStateMachine' | 'startExecution' | 'invokeFunction'>,
+): number {
+  for (const target of targets) {
+    const input = target.input(event);
+    const trigger = `rule:${target.ruleName}`;
+    if (deps.isStateMachine(target.arn)) deps.startExecution(target.arn, input, trigger);
+    else deps.invokeFunction(target.arn, input, trigger);
+  }
+  return targets.length;
 }
 
 function targetInput(target: TargetProperties, ruleName: string): RuleTarget['input'] {

@@ -5,11 +5,12 @@ import { createAlertSink } from './alerts-sink';
 import type { JsonValue } from './asl';
 import { localDynamoClient, localS3Client } from './clients';
 import { applyEnvironment } from './env';
-import { createEventRouter } from './events';
+import { createEventRouter, type EventRouterDependencies } from './events';
 import { type ExecutionRecord, ExecutionRegistry } from './executions';
 import { functionEnvironment, loadFunctions } from './functions';
 import { readRoutes, startGateway } from './gateway';
 import { provisionResources } from './provision';
+import { type ScheduleOptions, startSchedules } from './schedules';
 import { sdkEnvironment, startServers } from './servers';
 import { loadStateMachines } from './state-machine';
 import { type CfnTemplate, TemplateResolver } from './template';
@@ -40,6 +41,11 @@ export interface LocalRuntimeOptions {
    * POWERTOOLS_LOG_LEVEL for the console. Everything else comes from the template.
    */
   environmentOverrides?: Record<string, string>;
+  /**
+   * EventBridge schedule rules run on local timers (default: each rule's own schedule). Tests
+   * set a short `intervalMs` and a fixed `clock`; `enabled: false` turns the timers off.
+   */
+  schedules?: ScheduleOptions;
 }
 
 export interface LocalRuntime {
@@ -57,6 +63,8 @@ export interface LocalRuntime {
   /** Resolves when no execution is running or queued. */
   waitForIdle(): Promise<void>;
   executions(): ExecutionRecord[];
+  /** Starts every schedule rule's targets now, as its timer would; returns how many started. */
+  runSchedules(): number;
   /** Runs an execution (queued like the others) and resolves with its finished record. */
   startExecution(
     input: JsonValue,
@@ -137,7 +145,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const executions = registry;
     cleanups.push(() => executions.stop());
 
-    const router = createEventRouter(resolver, {
+    const targets: EventRouterDependencies = {
       isStateMachine: (arn) => machines.some((m) => m.arn === arn),
       isFunction: (arn) => functions.find(arn) !== undefined,
       startExecution: (arn, input, trigger) => {
@@ -154,8 +162,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           .catch((error: unknown) => log(`${trigger}: ${arn} failed: ${(error as Error).name}`));
       },
       log,
-    });
+    };
+    const router = createEventRouter(resolver, targets);
     servers.onS3Event((record, request) => router.handleS3Record(record, request));
+    // after the registry in cleanups, so timers stop before executions are aborted
+    const schedules = startSchedules(resolver, targets, options.schedules);
+    cleanups.push(() => schedules.stop());
 
     const gateway = await startGateway({
       routes: readRoutes(resolver, functions),
@@ -197,6 +209,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stateMachineArn: stateMachineArns[0] ?? '',
       stateMachineArns,
       waitForIdle: () => executions.waitForIdle(),
+      runSchedules: () => schedules.runAll(),
       executions: () => executions.list(),
       startExecution: (input, request = {}) =>
         executions.submit(input, {

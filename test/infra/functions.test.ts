@@ -21,7 +21,7 @@ import {
 
 let template: Template;
 let bucketArn: string;
-let tableArns: Record<'submissions' | 'aggregates' | 'alerts', string>;
+let tableArns: Record<'submissions' | 'aggregates' | 'alerts' | 'allocations', string>;
 
 /** The contract's construct ids and handler files. */
 const HANDLERS = [
@@ -35,6 +35,8 @@ const HANDLERS = [
   'complete',
   'mark-failed',
   'report-api',
+  'funding-api',
+  'check-deadlines',
 ] as const;
 type Handler = (typeof HANDLERS)[number];
 
@@ -82,6 +84,7 @@ beforeAll(() => {
     submissions: `<${logicalIdOf(env.SUBMISSIONS_TABLE)}.Arn>`,
     aggregates: `<${logicalIdOf(env.AGGREGATES_TABLE)}.Arn>`,
     alerts: `<${logicalIdOf(env.ALERTS_TABLE)}.Arn>`,
+    allocations: `<${logicalIdOf(env.ALLOCATIONS_TABLE)}.Arn>`,
   };
 });
 
@@ -131,6 +134,8 @@ describe('platform functions', () => {
       complete: [512, 60],
       'mark-failed': [512, 60],
       'report-api': [1024, 29],
+      'funding-api': [2048, 29],
+      'check-deadlines': [512, 60],
     };
 
     for (const h of HANDLERS) {
@@ -149,6 +154,7 @@ describe('platform functions', () => {
       [
         'AGGREGATES_TABLE',
         'ALERTS_TABLE',
+        'ALLOCATIONS_TABLE',
         'ALLIANCE_CONFIG',
         'BUCKET_NAME',
         'NODE_OPTIONS',
@@ -190,6 +196,8 @@ describe('least privilege', () => {
       complete: [],
       'mark-failed': [],
       'report-api': ['s3:GetObject reports/'],
+      'funding-api': [],
+      'check-deadlines': [],
     };
 
     for (const h of HANDLERS) {
@@ -210,7 +218,11 @@ describe('least privilege', () => {
       evaluate: { aggregates: 'R', alerts: 'RW', submissions: 'R' },
       complete: { submissions: 'RW', aggregates: 'RW' },
       'mark-failed': { submissions: 'RW' },
-      'report-api': { submissions: 'R', aggregates: 'R' },
+      'report-api': { submissions: 'R', aggregates: 'R', alerts: 'R' },
+      // Append-only: PutItem but no UpdateItem/DeleteItem (test/infra/funding.test.ts).
+      'funding-api': { aggregates: 'R', allocations: 'RW' },
+      // The scheduled missing-submission check (SubmissionDeadlines).
+      'check-deadlines': { aggregates: 'R', alerts: 'RW' },
     };
 
     for (const h of HANDLERS) {

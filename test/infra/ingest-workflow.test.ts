@@ -9,6 +9,7 @@ import {
   type Json,
   logicalIdOf,
   onlyResourceOfType,
+  onlyResourceOfTypeIn,
   props,
   render,
   roleStatements,
@@ -35,7 +36,7 @@ function functionArnToken(entry: string): string {
 
 beforeAll(() => {
   ({ template } = synthesizeAlliance());
-  definition = stateMachineDefinition(template);
+  definition = stateMachineDefinition(template, 'Ingest');
   states = allStates(definition);
 });
 
@@ -302,7 +303,11 @@ describe('ingest state machine definition', () => {
 describe('state machine resource', () => {
   it('is a STANDARD workflow with X-Ray and ALL-level logs to an encrypted log group', () => {
     // Prepare
-    const [, machine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
+    const [, machine] = onlyResourceOfTypeIn(
+      template,
+      'AWS::StepFunctions::StateMachine',
+      'Ingest',
+    );
     const logging = props(machine).LoggingConfiguration as {
       Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: Json } }[];
       Level: string;
@@ -323,7 +328,11 @@ describe('state machine resource', () => {
 
   it('may read staging/ objects for the chunk manifest, never uploads/', () => {
     // Prepare
-    const [, machine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
+    const [, machine] = onlyResourceOfTypeIn(
+      template,
+      'AWS::StepFunctions::StateMachine',
+      'Ingest',
+    );
     const roleId = logicalIdOf(props(machine).RoleArn);
     const pairs = [...allowedPairs(roleStatements(template, roleId))];
     const objectReads = pairs.filter((pair) => pair.startsWith('s3:GetObject on '));
@@ -337,8 +346,12 @@ describe('state machine resource', () => {
 describe('upload trigger', () => {
   it('starts the state machine with the whole Object Created event under uploads/', () => {
     // Prepare
-    const [, rule] = onlyResourceOfType(template, 'AWS::Events::Rule');
-    const [machineId] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
+    const [, rule] = onlyResourceOfTypeIn(template, 'AWS::Events::Rule', 'Ingest');
+    const [machineId] = onlyResourceOfTypeIn(
+      template,
+      'AWS::StepFunctions::StateMachine',
+      'Ingest',
+    );
     const [queueId, queue] = onlyResourceOfType(template, 'AWS::SQS::Queue');
     const [, register] = functionByHandler(template, 'lambdas/handlers/register.ts');
     const bucketRef = environmentOf(register).BUCKET_NAME;

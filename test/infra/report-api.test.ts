@@ -46,7 +46,17 @@ describe('report API routes', () => {
   it('has exactly the four GET routes of the contract', () => {
     // Assess
     expect([...methods.keys()].sort()).toEqual(
-      ['GET /health', 'GET /performance', 'GET /submissions', 'GET /submissions/{id}'].sort(),
+      [
+        'GET /health',
+        'GET /performance',
+        'GET /submissions',
+        'GET /submissions/{id}',
+        'GET /backlog',
+        'POST /funding/allocations',
+        'GET /funding/allocations/{id}',
+        'GET /performance/series',
+        'GET /alerts',
+      ].sort(),
     );
   });
 
@@ -59,7 +69,12 @@ describe('report API routes', () => {
     expect(props(authorizer).Type).toBe('COGNITO_USER_POOLS');
     expect((props(authorizer).ProviderARNs as Json[]).map(render)).toEqual([`<${userPoolId}.Arn>`]);
     expect(method('GET /health').AuthorizationType).toBe('NONE');
-    for (const route of ['GET /submissions', 'GET /submissions/{id}', 'GET /performance']) {
+    for (const route of [
+      'GET /submissions',
+      'GET /submissions/{id}',
+      'GET /performance',
+      'GET /backlog',
+    ]) {
       expect(method(route).AuthorizationType, route).toBe('COGNITO_USER_POOLS');
       expect(render(method(route).AuthorizerId), route).toBe(`<${authorizerId}>`);
     }
@@ -77,6 +92,13 @@ describe('report API routes', () => {
       'method.request.querystring.standard': true,
       'method.request.querystring.from': true,
       'method.request.querystring.to': true,
+      'method.request.querystring.trust': false,
+      'method.request.querystring.by': false,
+      'method.request.querystring.disclosure': false,
+      'method.request.querystring.allocation': false,
+    });
+    expect(method('GET /backlog').RequestParameters).toEqual({
+      'method.request.querystring.period': true,
       'method.request.querystring.trust': false,
       'method.request.querystring.by': false,
       'method.request.querystring.disclosure': false,
@@ -101,10 +123,11 @@ describe('report API routes', () => {
   });
 
   it('sends every route to the ReportApi function as a Lambda proxy', () => {
-    // Prepare
+    // Prepare: the funding routes have their own function (test/infra/funding.test.ts).
     const [reportApiId] = functionByHandler(template, 'lambdas/handlers/report-api.ts');
 
     for (const [route] of methods) {
+      if (route.includes(' /funding/')) continue;
       // Assess
       const integration = method(route).Integration as Record<string, Json>;
       expect(integration.Type, route).toBe('AWS_PROXY');

@@ -246,7 +246,7 @@ describe('tables', () => {
     }
   });
 
-  it.each(['SUBMISSIONS_TABLE', 'AGGREGATES_TABLE', 'ALERTS_TABLE'])(
+  it.each(['SUBMISSIONS_TABLE', 'AGGREGATES_TABLE', 'ALERTS_TABLE', 'ALLOCATIONS_TABLE'])(
     '%s is on demand, recoverable, protected and encrypted with the data key',
     (variable) => {
       // Prepare

@@ -51,11 +51,33 @@ export function render(value: Json | undefined): string {
 }
 
 /**
- * The state machine's definition as an object. Tokens inside the Fn::Join (ARNs, names) are
- * stringified in place, so they read as text such as `{"Ref": "Topic"}`.
+ * The one resource of a type whose logical id starts with `prefix` — the construct it belongs
+ * to, e.g. `Ingest` or `SubmissionDeadlines` — when the stack has more than one of that type.
  */
-export function stateMachineDefinition(template: Template): StateMachineDefinition {
-  const [, machine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
+export function onlyResourceOfTypeIn(
+  template: Template,
+  type: string,
+  prefix: string,
+): [string, CfnResource] {
+  const found = resourcesOfType(template, type).filter(([id]) => id.startsWith(prefix));
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} in ${prefix}, found ${found.length}`);
+  return found[0] as [string, CfnResource];
+}
+
+/**
+ * A state machine's definition as an object (the only one, or the one whose logical id starts
+ * with `prefix`). Tokens inside the Fn::Join (ARNs, names) are stringified in place, so they
+ * read as text such as `{"Ref": "Topic"}`.
+ */
+export function stateMachineDefinition(
+  template: Template,
+  prefix?: string,
+): StateMachineDefinition {
+  const [, machine] =
+    prefix === undefined
+      ? onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine')
+      : onlyResourceOfTypeIn(template, 'AWS::StepFunctions::StateMachine', prefix);
   const definition = props(machine).DefinitionString;
   if (typeof definition === 'string') return JSON.parse(definition) as StateMachineDefinition;
   const join = (definition as { 'Fn::Join': [string, Json[]] })['Fn::Join'];

@@ -12,7 +12,11 @@ import { Stack } from 'aws-cdk-lib';
 import { type AllianceConfig, AllianceConfigSchema } from '../../../lambdas/core/config';
 import { submissionIdFor, uploadKeyFor } from '../../../lambdas/core/submission';
 import nel from '../../../lib/alliances/north-east-london.json';
-import { type LocalRuntime, startLocalRuntime } from '../../../lib/local/runtime';
+import {
+  type LocalRuntime,
+  type LocalRuntimeOptions,
+  startLocalRuntime,
+} from '../../../lib/local/runtime';
 import { issueToken } from '../../../lib/local/tokens';
 import { synthesizeAlliance } from '../../../lib/synth';
 
@@ -45,7 +49,11 @@ export interface TestPlatform {
  * runtime running its template against s3rver and dynalite in a temporary data directory.
  */
 export async function startTestPlatform(
-  overrides: { rules?: Partial<AllianceConfig['rules']> } = {},
+  overrides: {
+    rules?: Partial<AllianceConfig['rules']>;
+    /** The runtime's schedule timers (default: off, so only a test that wants them has them). */
+    schedules?: LocalRuntimeOptions['schedules'];
+  } = {},
 ): Promise<TestPlatform> {
   process.env.REFERENCE_DATA_DIR = REFERENCE_DIR;
   const config = AllianceConfigSchema.parse({
@@ -63,6 +71,7 @@ export async function startTestPlatform(
     persist: false,
     log: () => {},
     environmentOverrides: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    schedules: overrides.schedules ?? { enabled: false },
   });
   const bucket =
     runtime.bucketNames[

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -100,7 +100,15 @@ describe('Aggregate', () => {
     const deletes = writes.flat().filter((r) => 'DeleteRequest' in r);
     expect(
       deletes.map((r) => (r as { DeleteRequest: { Key: { sk: string } } }).DeleteRequest.Key.sk),
-    ).toEqual(['SUB#sub-old#fds', 'SUB#sub-old#31d', 'SUB#sub-old#62d']);
+    ).toEqual([
+      'SUB#sub-old#fds',
+      'SUB#sub-old#31d',
+      'SUB#sub-old#62d',
+      'SUB#sub-old#62d-treating',
+      'SUB#sub-old#38d',
+      'SUB#sub-old#24d',
+      'SUB#sub-old#backlog',
+    ]);
     expect(
       dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues,
     ).toMatchObject({
@@ -134,8 +142,76 @@ describe('Aggregate', () => {
       .commandCalls(BatchWriteCommand)
       .flatMap((c) => c.args[0].input.RequestItems?.Aggregates ?? [])
       .filter((r) => 'DeleteRequest' in r);
-    expect(deletes).toHaveLength(3); // its own contribution, never the newer one's
+    // its own contribution (one item per stored standard), never the newer one's
+    expect(deletes).toHaveLength(7);
     expect(JSON.stringify(deletes)).toContain('SUB#sub-new#');
+  });
+
+  it('lists transfers that fit no scenario in the submission report, once however often it runs', async () => {
+    // Prepare: chunk 1 found an IPT exception on row 7; the report already holds a validation
+    // warning on row 3 and (from an earlier, retried run) the same IPT exception.
+    const exception = {
+      row: 7,
+      pathwayId: 'T7',
+      code: 'IPT_NO_SCENARIO',
+      field: 'transfer_to_treatment_date',
+      message: 'no transfer date',
+    };
+    s3.on(GetObjectCommand, { Key: 'staging/sub-new/partials/1.json' }).resolves({
+      Body: body({ ...partial(1, 1, 2), exceptions: [exception] }),
+    });
+    const issue = (row: number, code: string) => ({
+      row,
+      pathwayId: `P${row}`,
+      severity: 'warning',
+      code,
+      field: null,
+      message: 'm',
+      hint: 'h',
+    });
+    s3.on(GetObjectCommand, { Key: 'reports/sub-new/report.json' }).resolves({
+      Body: body({
+        submissionId: 'sub-new',
+        status: 'ACCEPTED',
+        summary: [],
+        issues: [issue(3, 'DTT_AFTER_TREATMENT'), issue(7, 'IPT_NO_SCENARIO')],
+      }),
+    });
+    s3.on(PutObjectCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
+
+    // Act
+    const result = await handler(input, context);
+
+    // Assess: the report is rewritten with the validation warning and ONE IPT line (row order),
+    // the summary counts each code once, and the CSV carries the pathway id and the hint.
+    expect(result.current).toBe(true);
+    const written = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    const json = written.find((w) => w.Key === 'reports/sub-new/report.json');
+    const report = JSON.parse(String(json?.Body));
+    expect(report.issues.map((i: { row: number; code: string }) => [i.row, i.code])).toEqual([
+      [3, 'DTT_AFTER_TREATMENT'],
+      [7, 'IPT_NO_SCENARIO'],
+    ]);
+    expect(report.issues[1]).toMatchObject({ pathwayId: 'T7', severity: 'warning' });
+    expect(report.issues[1].hint).toMatch(/transfer_to_treatment_date/);
+    expect(report.summary).toEqual([
+      { code: 'DTT_AFTER_TREATMENT', severity: 'warning', count: 1 },
+      { code: 'IPT_NO_SCENARIO', severity: 'warning', count: 1 },
+    ]);
+    const csv = written.find((w) => w.Key === 'reports/sub-new/report.csv');
+    expect(String(csv?.Body)).toContain('7,T7,warning,IPT_NO_SCENARIO,transfer_to_treatment_date');
+  });
+
+  it('leaves the report alone when enrichment found no exception', async () => {
+    // Prepare
+    dynamo.on(PutCommand).resolves({});
+
+    // Act
+    await handler(input, context);
+
+    // Assess
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   it('fails loudly when a partial is missing, rather than aggregating half a file', async () => {

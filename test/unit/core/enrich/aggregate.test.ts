@@ -71,9 +71,10 @@ describe('createAccumulator', () => {
         ]),
       ],
     }),
-    // R4: 31-day within at RF4, treated Breast.
+    // R4: 31-day within at RF4, treated Breast by surgery.
     enrichedRecord({
       treatedCancerType: 'Breast',
+      modalityGroup: 'Surgery',
       outcomes: [outcome('31d', PERIOD, [{ trust: 'RF4', within: 1, total: 1 }])],
     }),
     // R5: 62-day within at RQX, plus a zero-weight allocation that must leave no cell.
@@ -138,6 +139,7 @@ describe('createAccumulator', () => {
         ['place', 'tower-hamlets', 1, 1],
         ['route', 'Urgent suspected cancer', 1, 1],
         ['cancerType', 'Breast', 1, 1], // treated type for 31/62-day
+        ['modality', 'Surgery', 1, 1], // modality groups for 31-day only
       ]),
       ...cells('62d', 'R1H', [
         ['all', 'all', 0, 0.5],
@@ -212,6 +214,10 @@ describe('cellsByStandard', () => {
       ],
       '31d': [],
       '62d': [['all', 'RQX', 'all', 0, 0.5]],
+      '62d-treating': [],
+      '38d': [],
+      '24d': [],
+      backlog: [],
     });
   });
 });

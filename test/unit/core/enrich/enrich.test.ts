@@ -176,6 +176,20 @@ describe('enrichRecord: breakdown groups and derived outcomes', () => {
     });
     expect(enriched.outcomes).toEqual([outcome]);
   });
+
+  it('adds the 31-day modality group and carries the open-pathway clock for the backlog', () => {
+    // Prepare: modality 05 (teletherapy) is in the Radiotherapy group (domain brief §1.5).
+    const record = pathwayRecord({ treatmentModality: '05' });
+    const openPathway = { trust: 'R1H', clockStart: day('2026-02-02'), adjustmentDays: 0 };
+
+    // Act
+    const open = enrichRecord(record, { ...derived, openPathway }, ref2025, nelConfig());
+    const closed = enrichRecord(pathwayRecord(), derived, ref2025, nelConfig());
+
+    // Assess
+    expect(open.enriched).toMatchObject({ modalityGroup: 'Radiotherapy', openPathway });
+    expect(closed.enriched).toMatchObject({ modalityGroup: 'Not known', openPathway: null });
+  });
 });
 
 describe('enrichRecord: no patient identifiers leave enrichment', () => {

@@ -5,6 +5,7 @@ import {
   DEFAULT_LABELS,
   ethnicGroupLabel,
   type LabelTables,
+  modalityGroupLabel,
   NOT_KNOWN,
   routeLabel,
   sexLabel,
@@ -17,11 +18,12 @@ describe('suspected cancer type', () => {
   it.each([
     ['02', 'Suspected lung cancer'],
     ['2', 'Suspected lung cancer'],
-    ['16', 'Exhibited (non-cancer) breast symptoms — cancer not initially suspected'],
-    ['17', 'Suspected cancer — non-specific symptoms'],
+    // 16 and 17 as the national publication prints them (domain brief §1.5: en dashes).
+    ['16', 'Exhibited (non-cancer) breast symptoms – cancer not initially suspected'],
+    ['17', 'Suspected cancer – non-specific symptoms'],
     ['99', NOT_KNOWN],
     [null, NOT_KNOWN],
-  ])('code %s → %s (domain brief §2.1a)', (code, label) => {
+  ])('code %s → %s (domain brief §2.1a, §1.5)', (code, label) => {
     // Act / Assess
     expect(suspectedCancerTypeLabel(code)).toBe(label);
   });
@@ -176,5 +178,69 @@ describe('age', () => {
     [day('2026-01-02'), day('2026-01-01'), 'unknown'], // born after referral: not usable
   ])('band of born %s referred %s is %s', (born, on, band) => {
     expect(ageBandLabel(born, on)).toBe(band);
+  });
+});
+
+describe('31-day modality group', () => {
+  // Domain brief §1.5 (NCL-Snowpark): anti-cancer drug 02, 03, 14, 15; surgery 01, 23, 24;
+  // radiotherapy 04, 05, 06, 13; every other recorded modality is Other.
+  it.each([
+    ['02', 'Anti-cancer drug regimen'],
+    ['03', 'Anti-cancer drug regimen'],
+    ['14', 'Anti-cancer drug regimen'],
+    ['15', 'Anti-cancer drug regimen'],
+    ['01', 'Surgery'],
+    ['1', 'Surgery'],
+    ['23', 'Surgery'],
+    ['24', 'Surgery'],
+    ['04', 'Radiotherapy'],
+    ['05', 'Radiotherapy'],
+    ['06', 'Radiotherapy'],
+    ['13', 'Radiotherapy'],
+    ['07', 'Other'],
+    ['12', 'Other'],
+    ['16', 'Other'],
+    ['22', 'Other'],
+    ['97', 'Other'],
+    [null, NOT_KNOWN],
+    ['  ', NOT_KNOWN],
+  ])('modality %j → %s', (code, group) => {
+    // Act / Assess
+    expect(modalityGroupLabel(code)).toBe(group);
+  });
+});
+
+describe('national publication labels (domain brief §1.5)', () => {
+  it('uses only treated cancer types from the published list', () => {
+    // Prepare: the treated types listed in domain brief §1.5, verbatim.
+    const published = new Set([
+      'Breast',
+      'Lung',
+      'Lower Gastrointestinal',
+      'Upper GI – Oesophagus & Stomach',
+      'Upper GI – Hepatobiliary',
+      'Gynaecological',
+      'Head & Neck',
+      'Skin',
+      'Haematological – Lymphoma',
+      'Haematological – Other',
+      'Urological – Prostate',
+      'Urological – Other',
+      'Testicular',
+      'Acute leukaemia',
+      'Brain/CNS',
+      "Children's",
+      'Sarcoma',
+      'Other',
+    ]);
+
+    // Act
+    const used = [
+      ...DEFAULT_LABELS.treatedCancerTypes.map((rule) => rule.label),
+      DEFAULT_LABELS.otherTreatedCancerType,
+    ];
+
+    // Assess
+    expect(used.filter((label) => !published.has(label))).toEqual([]);
   });
 });

@@ -346,3 +346,84 @@ describe('buildPerformance: breakdowns', () => {
     ]);
   });
 });
+
+describe('buildPerformance: 62-day allocations, handover sub-metrics and modality', () => {
+  /** March 2026: the same pathways stored under both 62-day allocations, and 38d/24d/31d. */
+  const stored: PerformanceContribution[] = [
+    {
+      period: '2026-03',
+      standard: '62d',
+      cells: [
+        ['all', 'RF4', 'all', 1.5, 2],
+        ['all', 'R1H', 'all', 0.5, 1],
+      ],
+    },
+    { period: '2026-03', standard: '62d-treating', cells: [['all', 'R1H', 'all', 2, 3]] },
+    { period: '2026-03', standard: '38d', cells: [['all', 'RF4', 'all', 1, 2]] },
+    {
+      period: '2026-03',
+      standard: '31d',
+      cells: [
+        ['all', 'RF4', 'all', 3, 4],
+        ['modality', 'RF4', 'Surgery', 2, 2],
+        ['modality', 'RF4', 'Radiotherapy', 1, 2],
+      ],
+    },
+  ];
+  const march = { from: '2026-03', to: '2026-03', contributions: stored };
+
+  it('serves the shared allocation by default and says so', () => {
+    // Act
+    const result = buildPerformance(input({ ...march, standard: '62d' }));
+    // Assess: RF4 1.5/2, R1H 0.5/1, ALL 2/3.
+    expect(result.allocation).toBe('shared');
+    expect(result.rows.map((r) => [r.trust, r.within, r.total])).toEqual([
+      ['R1H', 0.5, 1],
+      ['RF4', 1.5, 2],
+      ['ALL', 2, 3],
+    ]);
+  });
+
+  it('serves the treating allocation from its own stored figures, with the 62-day target', () => {
+    // Act
+    const result = buildPerformance(input({ ...march, standard: '62d', allocation: 'treating' }));
+    // Assess: R1H 2/3 = 0.6667, target 85%; the alliance total equals the shared one (2/3).
+    expect(result.allocation).toBe('treating');
+    expect(result.rows).toEqual([
+      expect.objectContaining({ trust: 'R1H', within: 2, total: 3, target: 0.85 }),
+      expect.objectContaining({ trust: 'ALL', within: 2, total: 3, performance: 0.6667 }),
+    ]);
+  });
+
+  it('has no target for the handover sub-metrics unless configured, and no allocation field', () => {
+    // Act
+    const plain = buildPerformance(input({ ...march, standard: '38d' }));
+    const configured = buildPerformance(
+      input({
+        ...march,
+        standard: '38d',
+        config: {
+          ...config,
+          targets: { ...config.targets, '38d': [{ from: '2025-04', value: 0.5 }] },
+        },
+      }),
+    );
+    // Assess: RF4 1/2 = 0.5.
+    expect(plain.rows[0]).toMatchObject({ trust: 'RF4', performance: 0.5, target: null });
+    expect(plain.rows[0]?.meetsTarget).toBeNull();
+    expect('allocation' in plain).toBe(false);
+    expect(configured.rows[0]).toMatchObject({ target: 0.5, meetsTarget: true });
+  });
+
+  it('breaks 31-day down by modality group without suppression', () => {
+    // Act
+    const { rows } = buildPerformance(input({ ...march, standard: '31d', by: 'modality' }));
+    // Assess: 2/2 and 1/2 would both be suppressed (1–7) for a patient characteristic.
+    expect(rows.map((r) => [r.trust, r.group, r.within, r.total])).toEqual([
+      ['RF4', 'Radiotherapy', 1, 2],
+      ['RF4', 'Surgery', 2, 2],
+      ['ALL', 'Radiotherapy', 1, 2],
+      ['ALL', 'Surgery', 2, 2],
+    ]);
+  });
+});
