@@ -33,9 +33,17 @@ export const SubmissionDeadlineSchema = z.object({
   firstPeriod: PeriodSchema.optional(),
 });
 
+export const BacklogGrowthSchema = z.object({
+  /** Alert when the number waiting over 62 days rises by at least this many patients… */
+  minIncrease: z.number().int().min(1).default(5),
+  /** …and by at least this share of the previous month's figure. */
+  minRelativeIncrease: z.number().min(0).default(0.1),
+});
+
 export const AlertRulesSchema = z.object({
   inequality: InequalityRuleSchema.default(InequalityRuleSchema.parse({})),
   spc: SpcRuleSchema.default(SpcRuleSchema.parse({})),
   submissionDeadline: SubmissionDeadlineSchema.default(SubmissionDeadlineSchema.parse({})),
+  backlogGrowth: BacklogGrowthSchema.default(BacklogGrowthSchema.parse({})),
 });
 export type AlertRules = z.infer<typeof AlertRulesSchema>;

@@ -1,4 +1,5 @@
 import { type Alert, type BreachResolution, breachResolutions, standardBreaches } from './alerts';
+import { backlogAlerts } from './backlog-alerts';
 import { type AllianceConfig, STANDARDS } from './config';
 import { type InequalityDimension, inequalityGaps } from './inequality-alerts';
 import { ALL_TRUSTS, buildPerformance, type PerformanceContribution } from './performance';
@@ -39,7 +40,7 @@ export function evaluationWindow(period: string, config: AllianceConfig): string
 
 /**
  * Every alert rule on one period's figures after a submission: standard breaches (and
- * resolutions), inequality gaps and special-cause variation, for each trust with figures and for
+ * resolutions), inequality gaps, special-cause variation, over-104-day waiters and backlog growth, for each trust with figures and for
  * the alliance. The alliance's series is only judged once every configured trust has submitted
  * the period: a month holding some trusts' data would look like a change in the process.
  */
@@ -91,5 +92,6 @@ export function evaluatePeriod(input: PeriodEvaluationInput): PeriodEvaluation {
       if (alert) alerts.push(alert);
     }
   }
+  alerts.push(...backlogAlerts(contributions, period, config));
   return { alerts, resolutions };
 }

@@ -28,6 +28,8 @@ export const ALERT_KINDS = [
   'special-cause',
   'inequality-gap',
   'missing-submission',
+  'over-104-days',
+  'backlog-growth',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -16,6 +16,7 @@ const alertRules = {
   inequality: { gapPoints: 10, minPatients: 20 },
   spc: { minPoints: 12, windowMonths: 12 },
   submissionDeadline: { daysAfterPeriodEnd: 25, lookbackMonths: 2, firstPeriod: '2025-01' },
+  backlogGrowth: { minIncrease: 5, minRelativeIncrease: 0.1 },
 };
 
 /** Polls until `ready` holds (the timer fires asynchronously); fails after 30 s. */

@@ -107,6 +107,21 @@ describe('GET /backlog', () => {
     expect((await platform.api(`/backlog?period=${P}`, null)).status).toBe(401);
   });
 
+  it('raises one over-104-day alert per trust and for the alliance, with counts only', async () => {
+    const over104 = platform.alerts().filter((alert) => alert.message?.type === 'over-104-days');
+    const byTrust = Object.fromEntries(
+      over104.map((alert) => [alert.message.trust, alert.message.figures.over104Days]),
+    );
+    // RF4: B6 and B10 → 2; R1H: R1 → 1. The alliance alert was raised by the first upload
+    // (RF4's 2) and is not announced again when R1H's file adds one more.
+    expect(byTrust).toEqual({ RF4: 2, R1H: 1, ALL: 2 });
+    expect(over104).toHaveLength(3);
+    expect(over104.find((a) => a.message.trust === 'RF4')?.message.query).toBe(
+      `/backlog?period=${P}&trust=RF4`,
+    );
+    expect(JSON.stringify(over104)).not.toMatch(/"B\d+"|E1 1BB/);
+  });
+
   it('follows the trust’s latest submission: a pathway treated since leaves the backlog', async () => {
     // B6 (105 days) was treated on 20 October: RF4 >104 drops from 2 to 1, ALL from 3 to 2.
     await platform.uploadFixture('RF4', P, 'rf4-2025-10-open-pathways-update.csv');
