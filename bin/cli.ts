@@ -18,6 +18,10 @@ Commands:
   upload     --trust ODS --period YYYY-MM --file PATH [--dataset cwt] [--wait] [--timeout S]
              Uploads a file to the running local platform. With --wait, prints the submission
              and exits 0 when ACCEPTED, 2 when REJECTED, 1 otherwise.
+  validate   --trust ODS --period YYYY-MM --file PATH [--group alliance|trust-ODS]
+             Dry run: checks the file with the platform's validator (POST /validate) without
+             submitting it, prints the report summary; exits 0 when it would be ACCEPTED, 2 when
+             REJECTED, 1 on any other failure. Files up to 4 MiB (upload larger ones).
   token      --group alliance|trust-ODS [--ttl SECONDS]
              Prints a bearer token for the local API.
   get        PATH [--group alliance|trust-ODS]
@@ -107,6 +111,12 @@ async function main(argv: string[]): Promise<number> {
         timeoutSeconds: Number(values.timeout),
       });
     }
+    case 'validate': {
+      const { trust, period, file } = values;
+      if (!trust || !period || !file) return usage('validate needs --trust, --period and --file');
+      if (!existsSync(file)) return usage(`no such file: ${file}`);
+      return dryRun(dataDir, { trust, period, file, group: values.group });
+    }
     default:
       return usage(`unknown command "${command}"`);
   }
@@ -182,6 +192,57 @@ async function upload(
     `timed out after ${options.timeoutSeconds}s waiting for ${submissionId} (last status: ${last || 'not registered'}; statuses: ${SUBMISSION_STATUSES.join(', ')})\n`,
   );
   return EXIT.failed;
+}
+
+interface DryRunReport {
+  status: 'ACCEPTED' | 'REJECTED';
+  file: { format: string | null; encoding: string | null };
+  counts: { total: number; valid: number; invalid: number };
+  rejection: { code: string; message: string; hint: string } | null;
+  summary: Array<{ code: string; severity: string; count: number }>;
+}
+
+/** The file goes base64-encoded, so XLSX and non-UTF-8 CSV arrive byte for byte. */
+async function dryRun(
+  dataDir: string,
+  options: { trust: string; period: string; file: string; group: string },
+): Promise<number> {
+  const runtime = readRuntimeInfo(dataDir);
+  const token = await issueToken(dataDir, { group: options.group, ttlSeconds: 300 });
+  const query = new URLSearchParams({
+    trust: options.trust,
+    period: options.period,
+    encoding: 'base64',
+  });
+  const response = await fetch(`${runtime.apiUrl}/validate?${query}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'text/plain',
+      'x-file-name': basename(options.file),
+    },
+    body: readFileSync(options.file).toString('base64'),
+  });
+  const text = await response.text();
+  if (response.status !== 200) {
+    process.stderr.write(`dry run failed (${response.status}): ${text}\n`);
+    return EXIT.failed;
+  }
+  const report = JSON.parse(text) as DryRunReport;
+  const lines = [
+    `${basename(options.file)}: would be ${report.status}`,
+    `read as ${report.file.format ?? 'unknown'}${report.file.encoding ? ` (${report.file.encoding})` : ''}`,
+    `records: ${report.counts.total} total, ${report.counts.valid} valid, ${report.counts.invalid} invalid`,
+    ...(report.rejection
+      ? [
+          `rejected: ${report.rejection.code}: ${report.rejection.message}`,
+          `fix: ${report.rejection.hint}`,
+        ]
+      : []),
+    ...report.summary.map((entry) => `  ${entry.severity.padEnd(7)} ${entry.code} ×${entry.count}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return report.status === 'ACCEPTED' ? EXIT.ok : EXIT.rejected;
 }
 
 async function callApi(

@@ -46,6 +46,14 @@ export class UnauthorizedError extends PlatformError {
   }
 }
 
+/** A request body above what the route accepts (413). */
+export class PayloadTooLargeError extends PlatformError {
+  constructor(message: string, code = 'PAYLOAD_TOO_LARGE', options?: ErrorOptions) {
+    super(code, message, 413, options);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
 /** A whole uploaded file is rejected; `code` says why (e.g. TOO_MANY_INVALID_RECORDS). */
 export class FileRejectedError extends PlatformError {
   constructor(code: string, message: string, options?: ErrorOptions) {

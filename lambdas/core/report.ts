@@ -3,8 +3,9 @@ import type { RecordIssue } from './validate';
 
 /**
  * The submission report a trust acts on: what was read, what was wrong with which row, and how
- * to fix it. Written as JSON (for the API) and CSV (for the trust's data team). Values are never
- * echoed back, so a report cannot leak an NHS number, postcode or date of birth.
+ * to fix it. Written as JSON (for the API) and CSV (for the trust's data team). A cell's value is
+ * echoed only for non-identifier fields (validate.ts reportableValue), so a report cannot leak an
+ * NHS number, postcode or date of birth.
  */
 
 export interface ReportIssue {
@@ -15,6 +16,8 @@ export interface ReportIssue {
   readonly field: string | null;
   readonly message: string;
   readonly hint: string;
+  /** The offending value, when it is safe to show (never for identifiers). */
+  readonly value?: string | null;
 }
 
 export interface SubmissionReport {
@@ -53,6 +56,7 @@ export function toReportIssues(
     field: issue.field,
     message: issue.message,
     hint: hintFor(issue.code),
+    value: issue.value ?? null,
   }));
 }
 
@@ -97,7 +101,7 @@ export function withRecordExceptions(
   return { ...report, summary: summariseIssues(issues), issues };
 }
 
-const CSV_HEADER = ['row', 'pathway_id', 'severity', 'code', 'field', 'message', 'hint'];
+const CSV_HEADER = ['row', 'pathway_id', 'severity', 'code', 'field', 'value', 'message', 'hint'];
 
 /** The report's issues as CSV, safe to open in Excel (no formula injection). */
 export function reportToCsv(report: SubmissionReport): string {
@@ -109,6 +113,7 @@ export function reportToCsv(report: SubmissionReport): string {
         '',
         'error',
         report.rejection.code,
+        '',
         '',
         report.rejection.message,
         report.rejection.hint,
@@ -123,6 +128,7 @@ export function reportToCsv(report: SubmissionReport): string {
         issue.severity,
         issue.code,
         issue.field ?? '',
+        issue.value ?? '',
         issue.message,
         issue.hint,
       ]),

@@ -36,6 +36,8 @@ export interface RecordIssue {
   readonly code: string;
   readonly field: ColumnName | null;
   readonly message: string;
+  /** The offending cell as the report may show it: null for identifiers (see reportableValue). */
+  readonly value?: string | null;
 }
 
 export type RowResult =
@@ -283,6 +285,28 @@ export function normaliseIcd10(raw: string): string | null {
   return `${category}.${rest}`;
 }
 
+/** Fields that identify a patient: their values never appear in a report. */
+export const IDENTIFIER_FIELDS: ReadonlySet<ColumnName> = new Set([
+  'nhs_number',
+  'date_of_birth',
+  'postcode',
+]);
+const MAX_REPORTED_VALUE = 40;
+const NHS_NUMBER_LIKE = /^[\d\s-]{10,14}$/;
+const POSTCODE_LIKE = /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i;
+
+/**
+ * A cell's value as a report may echo it, so the trust sees what was wrong: null for identifier
+ * fields, and null too for any value shaped like an NHS number or a postcode, since a shifted
+ * column can put one into any field. Long values are cut.
+ */
+export function reportableValue(field: ColumnName, raw: string): string | null {
+  if (raw === '' || IDENTIFIER_FIELDS.has(field)) return null;
+  if (NHS_NUMBER_LIKE.test(raw) && raw.replace(/\D/g, '').length === 10) return null;
+  if (POSTCODE_LIKE.test(raw)) return null;
+  return raw.length > MAX_REPORTED_VALUE ? `${raw.slice(0, MAX_REPORTED_VALUE)}…` : raw;
+}
+
 function earliest(a: DayNumber | null, b: DayNumber | null): DayNumber | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -307,11 +331,13 @@ class RowCheck {
   ) {}
 
   error(code: IssueCode, field: ColumnName | null, message: string): void {
-    this.errors.push({ row: this.row, pathwayId: this.pathwayId, code, field, message });
+    const value = field === null ? null : reportableValue(field, this.text(field));
+    this.errors.push({ row: this.row, pathwayId: this.pathwayId, code, field, message, value });
   }
 
   warn(code: IssueCode, field: ColumnName | null, message: string): void {
-    this.warnings.push({ row: this.row, pathwayId: this.pathwayId, code, field, message });
+    const value = field === null ? null : reportableValue(field, this.text(field));
+    this.warnings.push({ row: this.row, pathwayId: this.pathwayId, code, field, message, value });
   }
 
   /** The trimmed cell; '' when empty or when the column is not in the file. */

@@ -7,7 +7,9 @@ import { NotFoundError } from '../core/errors';
 import { listAlerts } from './api/alerts';
 import { getBacklog } from './api/backlog';
 import type { Route } from './api/common';
+import { dryRun } from './api/dry-run';
 import { getPerformance } from './api/performance';
+import { getSubmissionReport } from './api/report';
 import { getPerformanceSeries } from './api/series';
 import { getSubmission, listSubmissions } from './api/submissions';
 import { apiErrors, json } from './shared/api-response';
@@ -17,6 +19,8 @@ const routes: Record<string, Route> = {
   'GET /health': async () => json(200, { status: 'ok' }),
   'GET /submissions': listSubmissions,
   'GET /submissions/{id}': getSubmission,
+  'GET /submissions/{id}/report': getSubmissionReport,
+  'POST /validate': dryRun,
   'GET /performance': getPerformance,
   'GET /backlog': getBacklog,
   'GET /performance/series': getPerformanceSeries,

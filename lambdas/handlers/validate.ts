@@ -3,18 +3,10 @@ import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
 import { readObjectStream, writeJson, writeObject } from '../adapters/s3-objects';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
-import { type Rejection, runIntake } from '../core/intake';
-import { ParseError } from '../core/parse/errors';
-import { openTable } from '../core/parse/table';
+import { checkFile } from '../core/check-file';
 import type { PathwayRecord } from '../core/record';
-import {
-  reportToCsv,
-  type SubmissionReport,
-  summariseIssues,
-  toReportIssues,
-} from '../core/report';
+import { reportToCsv } from '../core/report';
 import { stagingKeys } from '../core/submission';
-import { hintFor, validateRow } from '../core/validate';
 import { stepHandler } from './shared/step-handler';
 import { type ChunkItem, SubmissionRefSchema, type ValidationResult } from './shared/step-schemas';
 
@@ -45,92 +37,34 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
   };
   const manifest: ChunkItem[] = [];
 
-  let fileInfo: SubmissionReport['file'] = { format: null, encoding: null, unknownColumns: [] };
-  let summary: Awaited<ReturnType<typeof runIntake>> | null = null;
-  let rejection: (Rejection & { hint?: string }) | null = keyRejection(submission, trusts);
-
-  if (!rejection) {
-    try {
-      const table = await openTable(
-        { stream: await readObjectStream(submission), fileName: submission.fileName },
-        {},
-      );
-      fileInfo = {
-        format: table.format,
-        encoding: table.encoding ?? null,
-        unknownColumns: table.header.unknown,
-      };
-      if (table.header.missingRequired.length > 0) {
-        rejection = {
-          code: 'HEADER_MISSING_REQUIRED',
-          message: `Required columns are missing: ${table.header.missingRequired.join(', ')}.`,
+  const { report, summary, rejection } = await checkFile(
+    submission,
+    async () => ({ stream: await readObjectStream(submission), fileName: submission.fileName }),
+    {
+      rules,
+      trusts,
+      chunkRows,
+      sink: async (index, records) => {
+        const item: ChunkItem = {
+          ...base,
+          chunkKey: stagingKeys.validChunk(base.submissionId, index),
+          index,
         };
-      } else {
-        const context = { submittingTrust: submission.trust, period: submission.period };
-        summary = await runIntake(
-          table.rows,
-          (row) => validateRow(row.cells, table.header.columns, row.row, context),
-          async (index, records) => {
-            const item: ChunkItem = {
-              ...base,
-              chunkKey: stagingKeys.validChunk(base.submissionId, index),
-              index,
-            };
-            await writeObject(
-              { bucket, key: item.chunkKey },
-              toNdjson(records),
-              'application/x-ndjson',
-            );
-            manifest.push(item);
-          },
-          { rules, chunkRows },
+        await writeObject(
+          { bucket, key: item.chunkKey },
+          toNdjson(records),
+          'application/x-ndjson',
         );
-        rejection = summary.rejection;
-      }
-    } catch (error) {
-      if (!(error instanceof ParseError)) throw error;
-      rejection = { code: error.code, message: error.message, hint: error.hint };
-    }
-  }
-
+        manifest.push(item);
+      },
+    },
+  );
+  const fileInfo = report.file;
   const counts = {
     total: summary?.total ?? 0,
     valid: summary?.valid ?? 0,
     invalid: summary?.invalid ?? 0,
     warnings: summary?.warnings.length ?? 0,
-  };
-  const issues = [
-    ...toReportIssues(summary?.errors ?? [], 'error', hintFor),
-    ...toReportIssues(summary?.warnings ?? [], 'warning', hintFor),
-    ...fileInfo.unknownColumns.map((column) => ({
-      row: 1,
-      pathwayId: null,
-      severity: 'warning' as const,
-      code: 'COLUMN_UNKNOWN',
-      field: null,
-      message: `Column "${column}" is not part of the upload contract and was ignored.`,
-      hint: hintFor('COLUMN_UNKNOWN'),
-    })),
-  ].sort((a, b) => a.row - b.row);
-  const report: SubmissionReport = {
-    submissionId: submission.submissionId,
-    trust: submission.trust,
-    dataset: submission.dataset,
-    period: submission.period,
-    fileName: submission.fileName,
-    status: rejection ? 'REJECTED' : 'ACCEPTED',
-    generatedAt: new Date().toISOString(),
-    file: fileInfo,
-    counts: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
-    rejection: rejection
-      ? {
-          code: rejection.code,
-          message: rejection.message,
-          hint: rejection.hint ?? hintFor(rejection.code),
-        }
-      : null,
-    summary: summariseIssues(issues),
-    issues,
   };
   const reportKeys = {
     json: stagingKeys.reportJson(submission.submissionId),
@@ -174,25 +108,6 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
   };
   return result;
 });
-
-function keyRejection(
-  submission: { keyProblem: string | null; trust: string },
-  trusts: ReadonlyArray<{ ods: string }>,
-): Rejection | null {
-  if (submission.keyProblem) {
-    return {
-      code: 'UPLOAD_KEY_INVALID',
-      message: submission.keyProblem,
-    };
-  }
-  if (!trusts.some((trust) => trust.ods === submission.trust)) {
-    return {
-      code: 'TRUST_UNKNOWN',
-      message: `${submission.trust} is not a trust of this alliance.`,
-    };
-  }
-  return null;
-}
 
 function firstErrors(
   errors: ReadonlyArray<{

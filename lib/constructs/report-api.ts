@@ -21,6 +21,8 @@ export function trustGroupName(ods: string): string {
  */
 export const ROUTE_QUERY_PARAMETERS = {
   '/submissions': { trust: false },
+  '/submissions/{id}/report': { format: false },
+  '/validate': { trust: true, period: true, encoding: false },
   '/performance': {
     standard: true,
     from: true,
@@ -57,6 +59,7 @@ export interface ReportApiProps {
  * integration, request validation, JSON access logs and X-Ray tracing.
  *
  * Routes (GET): `/health` (no auth), `/submissions?trust`, `/submissions/{id}`,
+ * `/submissions/{id}/report[?format=csv]`, and POST `/validate?trust&period[&encoding]` (dry run),
  * `/performance?standard&from&to[&trust&by&disclosure&allocation]`,
  * `/backlog?period[&trust&by&disclosure]`,
  * `/performance/series?standard&from&to[&trust]`, `/alerts[?trust&kind&period&from&to]`. The
@@ -221,6 +224,7 @@ export class ReportApi extends Construct {
     const allocations = this.api.root.resourceForPath('funding/allocations');
 
     const submissions = this.api.root.addResource('submissions');
+    const submission = submissions.addResource('{id}');
     this.methods = new Map([
       [
         '/health',
@@ -239,9 +243,26 @@ export class ReportApi extends Construct {
       ],
       [
         '/submissions/{id}',
-        submissions
-          .addResource('{id}')
-          .addMethod('GET', integration, authorised({ 'method.request.path.id': true })),
+        submission.addMethod('GET', integration, authorised({ 'method.request.path.id': true })),
+      ],
+      [
+        '/submissions/{id}/report',
+        submission.addResource('report').addMethod(
+          'GET',
+          integration,
+          authorised({
+            'method.request.path.id': true,
+            ...query(ROUTE_QUERY_PARAMETERS['/submissions/{id}/report']),
+          }),
+        ),
+      ],
+      [
+        // The file is the body (dry run, nothing stored): API Gateway's 10 MB payload limit
+        // applies, and the function answers 413 above DRY_RUN_MAX_BYTES.
+        '/validate',
+        this.api.root
+          .addResource('validate')
+          .addMethod('POST', integration, authorised(query(ROUTE_QUERY_PARAMETERS['/validate']))),
       ],
       [
         '/performance',

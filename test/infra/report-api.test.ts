@@ -43,7 +43,7 @@ beforeAll(() => {
 });
 
 describe('report API routes', () => {
-  it('has exactly the four GET routes of the contract', () => {
+  it('has exactly the routes of the contract', () => {
     // Assess
     expect([...methods.keys()].sort()).toEqual(
       [
@@ -51,6 +51,8 @@ describe('report API routes', () => {
         'GET /performance',
         'GET /submissions',
         'GET /submissions/{id}',
+        'GET /submissions/{id}/report',
+        'POST /validate',
         'GET /backlog',
         'POST /funding/allocations',
         'GET /funding/allocations/{id}',
@@ -72,6 +74,8 @@ describe('report API routes', () => {
     for (const route of [
       'GET /submissions',
       'GET /submissions/{id}',
+      'GET /submissions/{id}/report',
+      'POST /validate',
       'GET /performance',
       'GET /backlog',
     ]) {
@@ -87,6 +91,16 @@ describe('report API routes', () => {
     });
     expect(method('GET /submissions/{id}').RequestParameters).toEqual({
       'method.request.path.id': true,
+    });
+    // the report's format is optional (JSON by default); the dry run needs trust and period
+    expect(method('GET /submissions/{id}/report').RequestParameters).toEqual({
+      'method.request.path.id': true,
+      'method.request.querystring.format': false,
+    });
+    expect(method('POST /validate').RequestParameters).toEqual({
+      'method.request.querystring.trust': true,
+      'method.request.querystring.period': true,
+      'method.request.querystring.encoding': false,
     });
     expect(method('GET /performance').RequestParameters).toEqual({
       'method.request.querystring.standard': true,

@@ -45,9 +45,9 @@ describe('report CSV', () => {
       issues,
     });
     expect(csv.split('\r\n')).toEqual([
-      'row,pathway_id,severity,code,field,message,hint',
-      ',,error,TOO_MANY_INVALID_RECORDS,,all invalid,fix',
-      '3,P3,error,NHS_NUMBER_INVALID,nhs_number,bad check digit,Check the NHS number',
+      'row,pathway_id,severity,code,field,value,message,hint',
+      ',,error,TOO_MANY_INVALID_RECORDS,,,all invalid,fix',
+      '3,P3,error,NHS_NUMBER_INVALID,nhs_number,,bad check digit,Check the NHS number',
       '',
     ]);
   });

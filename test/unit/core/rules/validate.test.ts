@@ -9,6 +9,7 @@ import {
   normaliseIcd10,
   normalisePostcode,
   type RowResult,
+  reportableValue,
   type ValidationContext,
   validateRow,
 } from '../../../../lambdas/core/validate';
@@ -163,6 +164,8 @@ describe('validateRow: a complete record', () => {
         code: 'REQUIRED_MISSING',
         field: 'referral_received_date',
         message: 'referral_received_date is required but the column is missing.',
+        // nothing to show: the column is not in the file
+        value: null,
       },
     ]);
   });
@@ -395,5 +398,32 @@ describe('ERROR_CATALOGUE', () => {
   it('gives a generic hint for codes it does not know', () => {
     // Assess
     expect(hintFor('SOMETHING_ELSE')).toMatch(/upload/);
+  });
+});
+
+describe('report values', () => {
+  it('shows a bad code as written but never an identifier', () => {
+    // Prepare: a wrong priority type (not an identifier) and a failing NHS number (identifier)
+    const row = cells({ ...MINIMAL, priority_type: 'Z', nhs_number: '1234567890' });
+
+    // Act
+    const result = validateRow(row, ALL_COLUMNS, 2, CONTEXT);
+
+    // Assess: the code is echoed, the NHS number is not
+    if (result.ok) throw new Error('expected errors');
+    const byField = new Map(result.errors.map((e) => [e.field, e.value]));
+    expect(byField.get('priority_type')).toBe('Z');
+    expect(byField.get('nhs_number')).toBeNull();
+  });
+
+  it('hides values shaped like an NHS number or a postcode in any field', () => {
+    // Assess: a shifted column can put an identifier into pathway_id or a code field
+    expect(reportableValue('pathway_id', '943 476 5919')).toBeNull();
+    expect(reportableValue('source_of_referral', 'e1 1bb')).toBeNull();
+    expect(reportableValue('postcode', 'NOT A POSTCODE')).toBeNull();
+    expect(reportableValue('date_of_birth', '31/02/1950')).toBeNull();
+    expect(reportableValue('priority_type', '7')).toBe('7');
+    // 41 characters: cut to 40 and an ellipsis
+    expect(reportableValue('treatment_modality', 'x'.repeat(41))).toBe(`${'x'.repeat(40)}…`);
   });
 });
