@@ -64,6 +64,23 @@ export class AlertsRepository {
     return { pk: `${this.dataset}#${period}`, sk: `${kind}#${key}` };
   }
 
+  /**
+   * Records each alert raised now and returns those not raised before: the ones to publish.
+   * Sequential on purpose: a handful per evaluation, and each is one conditional write.
+   */
+  async recordNew<T extends Omit<AlertRecord, 'raisedAt'>>(
+    alerts: readonly T[],
+    raisedAt: string,
+  ): Promise<T[]> {
+    const fresh: T[] = [];
+    for (const alert of alerts) {
+      const { period, kind, key, standard, trust, fingerprint, message } = alert;
+      const record = { period, kind, key, standard, trust, fingerprint, message, raisedAt };
+      if (await this.recordIfNew(record)) fresh.push(alert);
+    }
+    return fresh;
+  }
+
   /** Records the alert; false when it was already raised (its figures are refreshed). */
   async recordIfNew(alert: AlertRecord): Promise<boolean> {
     const key = this.keyOf(alert.period, alert.kind, alert.key);

@@ -31,20 +31,12 @@ export const handler = stepHandler('Check deadlines', InputSchema, async (input)
     })),
   );
 
-  const fresh: AlertMessage[] = [];
-  for (const alert of missingSubmissions(submissions, today, config)) {
-    const isNew = await alerts.recordIfNew({
-      period: alert.period,
-      kind: alert.kind,
-      key: alert.key,
-      standard: alert.standard,
-      trust: alert.trust,
-      fingerprint: alert.fingerprint,
-      raisedAt: now,
-      message: alert.message,
-    });
-    if (isNew) fresh.push({ subject: alert.subject, message: alert.message });
-  }
+  const fresh: AlertMessage[] = (
+    await alerts.recordNew(missingSubmissions(submissions, today, config), now)
+  ).map((alert) => ({
+    subject: alert.subject,
+    message: alert.message,
+  }));
 
   let late = 0;
   for (const { period, submitted } of submissions) {

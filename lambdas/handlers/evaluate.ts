@@ -43,20 +43,10 @@ export const handler = stepHandler('Evaluate standards', InputSchema, async ({ s
   });
 
   const now = new Date().toISOString();
-  const fresh: AlertMessage[] = [];
-  for (const alert of evaluation.alerts) {
-    const isNew = await alerts.recordIfNew({
-      period: alert.period,
-      kind: alert.kind,
-      key: alert.key,
-      standard: alert.standard,
-      trust: alert.trust,
-      fingerprint: alert.fingerprint,
-      raisedAt: now,
-      message: alert.message,
-    });
-    if (isNew) fresh.push({ subject: alert.subject, message: alert.message });
-  }
+  const fresh: AlertMessage[] = (await alerts.recordNew(evaluation.alerts, now)).map((alert) => ({
+    subject: alert.subject,
+    message: alert.message,
+  }));
 
   // Only breaches on record can be resolved: one query instead of a conditional write per figure.
   const open = new Set(
