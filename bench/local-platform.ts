@@ -2,10 +2,11 @@ import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Stack } from 'aws-cdk-lib';
 import type { AllianceConfig } from '../lambdas/core/config';
 import { uploadKeyFor } from '../lambdas/core/submission';
+import { localS3Client } from '../lib/local/clients';
 import { type ExecutionRecord, type LocalRuntime, startLocalRuntime } from '../lib/local/runtime';
 import { issueToken } from '../lib/local/tokens';
 import { synthesizeAlliance } from '../lib/synth';
@@ -74,15 +75,7 @@ export async function startBenchPlatform(
       Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)
     ];
   if (!bucket) throw new Error('The upload bucket was not provisioned.');
-  const s3 = new S3Client({
-    endpoint: runtime.s3Endpoint,
-    region: config.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    // s3rver stores aws-chunked framing in the object otherwise (local-runtime findings §6).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = localS3Client({ s3Endpoint: runtime.s3Endpoint, region: config.region });
 
   return {
     runtime,

@@ -1,8 +1,9 @@
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SUBMISSION_STATUSES, submissionIdFor, uploadKeyFor } from '../lambdas/core/submission';
+import { localS3Client } from '../lib/local/clients';
 import { issueToken } from '../lib/local/tokens';
 import { demoCsvLines } from './support/demo-data';
 import { defaultReferenceDir, readRuntimeInfo } from './support/runtime-info';
@@ -139,14 +140,7 @@ async function upload(
   },
 ): Promise<number> {
   const runtime = readRuntimeInfo(dataDir);
-  const s3 = new S3Client({
-    endpoint: runtime.s3Endpoint,
-    region: runtime.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = localS3Client({ s3Endpoint: runtime.s3Endpoint, region: runtime.region });
   const key = uploadKeyFor(options.trust, options.dataset, options.period, basename(options.file));
   const size = statSync(options.file).size;
   process.stderr.write(`uploading ${basename(options.file)} (${formatBytes(size)}) to ${key}\n`);

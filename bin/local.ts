@@ -2,9 +2,10 @@ import '../lib/local/polyfills';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Stack } from 'aws-cdk-lib';
 import { uploadKeyFor } from '../lambdas/core/submission';
+import { localS3Client } from '../lib/local/clients';
 import { startLocalRuntime } from '../lib/local/runtime';
 import { issueToken } from '../lib/local/tokens';
 import { synthesizeAlliance } from '../lib/synth';
@@ -139,14 +140,7 @@ function recentPeriods(count: number): string[] {
 async function loadDemo(endpoint: string, bucket: string, region: string, trusts: string[]) {
   const months = Number(values['demo-months']);
   const rows = Number(values['demo-rows']);
-  const s3 = new S3Client({
-    endpoint,
-    region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = localS3Client({ s3Endpoint: endpoint, region: region });
   say(`Loading demo submissions: ${trusts.length} trusts x ${months} months x ~${rows} records...`);
   for (const period of recentPeriods(months)) {
     for (const trust of trusts) {

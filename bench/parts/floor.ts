@@ -1,12 +1,8 @@
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { localS3Client } from '../../lib/local/clients';
 import { startServers } from '../../lib/local/servers';
 import { childInput, peakRssMiB, reportResult, seconds } from '../child';
 
@@ -47,14 +43,7 @@ let s3Seconds: number | null = null;
 if (input.s3) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cap-bench-floor-'));
   const servers = await startServers({ dataDir, persist: false });
-  const s3 = new S3Client({
-    endpoint: servers.s3Endpoint,
-    region: 'eu-west-2',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = localS3Client({ s3Endpoint: servers.s3Endpoint, region: 'eu-west-2' });
   try {
     const ref = { Bucket: 'floor', Key: 'uploads/R1H/cwt/2025-06/file.csv' };
     await s3.send(new CreateBucketCommand({ Bucket: ref.Bucket }));

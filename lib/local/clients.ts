@@ -9,8 +9,12 @@ export interface LocalEndpoints {
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-/** The runtime's own clients: explicit endpoints, so they never depend on process env. */
-export function localS3Client(endpoints: LocalEndpoints): S3Client {
+/**
+ * Clients for the local servers with explicit endpoints, so they never depend on process env:
+ * the runtime's own, the CLI's, the demo loader's, the tests' and the benchmarks'. Path-style
+ * addressing and "checksums only when required" are what s3rver needs (findings §6).
+ */
+export function localS3Client(endpoints: Pick<LocalEndpoints, 's3Endpoint' | 'region'>): S3Client {
   return new S3Client({
     endpoint: endpoints.s3Endpoint,
     region: endpoints.region,

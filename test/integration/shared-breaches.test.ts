@@ -1,5 +1,6 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localS3Client } from '../../lib/local/clients';
 import { figure, startTestPlatform, type TestPlatform } from './support/platform';
 
 /**
@@ -39,11 +40,9 @@ const perf = async (query: string) =>
   (await platform.api(`/performance?from=${P}&to=${P}&${query}`)).body;
 
 async function readReport(submissionId: string) {
-  const s3 = new S3Client({
-    endpoint: platform.runtime.s3Endpoint,
+  const s3 = localS3Client({
+    s3Endpoint: platform.runtime.s3Endpoint,
     region: platform.config.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
   const response = await s3.send(
     new GetObjectCommand({ Bucket: platform.bucket, Key: `reports/${submissionId}/report.json` }),

@@ -1,17 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import {
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Stack } from 'aws-cdk-lib';
 import { type AllianceConfig, AllianceConfigSchema } from '../../../lambdas/core/config';
 import { submissionIdFor, uploadKeyFor } from '../../../lambdas/core/submission';
 import nel from '../../../lib/alliances/north-east-london.json';
+import { localDynamoClient, localS3Client } from '../../../lib/local/clients';
 import {
   type LocalRuntime,
   type LocalRuntimeOptions,
@@ -78,19 +74,8 @@ export async function startTestPlatform(
       Stack.of(stack).getLogicalId(stack.uploads.bucket.node.defaultChild as never)
     ];
   if (!bucket) throw new Error('upload bucket not provisioned');
-  const s3 = new S3Client({
-    endpoint: runtime.s3Endpoint,
-    region: config.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  const dynamodb = new DynamoDBClient({
-    endpoint: runtime.dynamodbEndpoint,
-    region: config.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const s3 = localS3Client({ s3Endpoint: runtime.s3Endpoint, region: config.region });
+  const dynamodb = localDynamoClient(runtime);
 
   const platform: TestPlatform = {
     runtime,
