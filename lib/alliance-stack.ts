@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AllianceConfig } from '../lambdas/core/config';
-import { allianceConfigForLambda } from './config';
+import { allianceConfigEnvironmentValue } from './config';
 import { AlertsTopic } from './constructs/alerts-topic';
 import { EncryptionKeys } from './constructs/encryption-keys';
 import { IngestWorkflow } from './constructs/ingest-workflow';
@@ -70,7 +70,7 @@ export class AllianceStack extends Stack {
       uploads: this.uploads,
       store: this.store,
       logKey: this.keys.logs,
-      allianceConfigJson: allianceConfigForLambda(props.config),
+      allianceConfigJson: allianceConfigEnvironmentValue(props.config),
     });
     this.ingest = new IngestWorkflow(this, 'Ingest', {
       handlers: this.handlers,
@@ -78,6 +78,7 @@ export class AllianceStack extends Stack {
       alerts: this.alerts,
       logKey: this.keys.logs,
     });
+    this.handlers.allowReplayOf(this.ingest.stateMachine);
     this.deadlines = new SubmissionDeadlines(this, 'SubmissionDeadlines', {
       environment: this.handlers.environment,
       store: this.store,
@@ -87,6 +88,8 @@ export class AllianceStack extends Stack {
     this.reportApi = new ReportApi(this, 'Reports', {
       handler: this.handlers.reportApi,
       fundingHandler: this.handlers.fundingApi,
+      uploadHandler: this.handlers.uploadApi,
+      replayHandler: this.handlers.replayApi,
       trusts,
       logKey: this.keys.logs,
     });

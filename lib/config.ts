@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { type AllianceConfig, AllianceConfigSchema } from '../lambdas/core/config';
+import { encodeConfigForEnvironment } from '../lambdas/core/config-codec';
 
 /** Absolute path of the project root; entry paths and cdk.json are resolved against it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -70,11 +71,11 @@ export function parseAllianceConfig(raw: unknown, source = 'alliance config'): A
     }
     seen.add(trust.ods);
   }
-  const lambdaCopy = allianceConfigForLambda(config);
+  const lambdaCopy = allianceConfigEnvironmentValue(config);
   if (Buffer.byteLength(lambdaCopy) > MAX_LAMBDA_CONFIG_BYTES) {
     throw new AllianceConfigError(
-      `Alliance config ${source} is ${Buffer.byteLength(lambdaCopy)} bytes as compact JSON; ` +
-        `Lambda environment variables allow ${MAX_LAMBDA_CONFIG_BYTES} bytes for it`,
+      `Alliance config ${source} is ${Buffer.byteLength(lambdaCopy)} bytes compressed for the ` +
+        `Lambda environment; Lambda environment variables allow ${MAX_LAMBDA_CONFIG_BYTES} bytes for it`,
     );
   }
   return config;
@@ -82,9 +83,23 @@ export function parseAllianceConfig(raw: unknown, source = 'alliance config'): A
 
 /**
  * The config as the Lambdas receive it in ALLIANCE_CONFIG: compact JSON without the alert email,
- * which only the alerts topic needs and which should not sit in every function's settings.
+ * which only the alerts topic needs and which should not sit in every function's settings, and
+ * with only the column mappings some trust uses, so a library of mappings kept in the file for
+ * trusts to adopt costs nothing of the 4 KB environment.
  */
 export function allianceConfigForLambda(config: AllianceConfig): string {
   const { alertEmail: _alertEmail, ...forLambda } = config;
-  return JSON.stringify(forLambda);
+  const used = new Set(config.trusts.map((trust) => trust.intake?.mapping));
+  // `source` documents where header names came from; the Lambdas never read it
+  const columnMappings = Object.fromEntries(
+    Object.entries(config.columnMappings)
+      .filter(([id]) => used.has(id))
+      .map(([id, { source: _source, ...mapping }]) => [id, mapping]),
+  );
+  return JSON.stringify({ ...forLambda, columnMappings });
+}
+
+/** The ALLIANCE_CONFIG value: the Lambda copy compressed (see lambdas/core/config-codec.ts). */
+export function allianceConfigEnvironmentValue(config: AllianceConfig): string {
+  return encodeConfigForEnvironment(allianceConfigForLambda(config));
 }

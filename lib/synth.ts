@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, type IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import type { AllianceConfig } from '../lambdas/core/config';
 import { AllianceStack, allianceStackId } from './alliance-stack';
 import { loadAllianceConfig, PROJECT_ROOT, parseAllianceConfig } from './config';
@@ -23,8 +24,8 @@ export interface SynthesizeAllianceOptions {
    */
   readonly bundling?: boolean;
   /**
-   * Run the cdk-nag AwsSolutions checks. With unacknowledged findings, synthesis throws and the
-   * findings are in `validation-report.json` in the assembly directory.
+   * Run the cdk-nag packs of {@link nagPacks}. With unacknowledged findings, synthesis throws and
+   * the findings are in `validation-report.json` in the assembly directory.
    *
    * @default false
    */
@@ -50,8 +51,20 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 /**
- * Adds an alliance's stack to an app, with its cdk-nag acknowledgements, and the AwsSolutions
- * checks when asked. `bin/app.ts` and {@link synthesizeAlliance} both build through here, so
+ * The cdk-nag packs every synthesis checks: AwsSolutions, HIPAA Security and NIST 800-53 R5
+ * (the NHS DSPT has no pack of its own; these two cover its technical controls most closely).
+ */
+export function nagPacks(scope: IConstruct): IPolicyValidationPlugin[] {
+  return [
+    new AwsSolutionsChecks(scope),
+    new HIPAASecurityChecks(scope),
+    new NIST80053R5Checks(scope),
+  ];
+}
+
+/**
+ * Adds an alliance's stack to an app, with its cdk-nag acknowledgements, and the cdk-nag packs
+ * ({@link nagPacks}) when asked. `bin/app.ts` and {@link synthesizeAlliance} both build through here, so
  * tests and the local runtime see the stack that is deployed.
  */
 export function addAllianceStack(
@@ -61,7 +74,7 @@ export function addAllianceStack(
 ): AllianceStack {
   const stack = new AllianceStack(app, allianceStackId(config), { config });
   acknowledgeNagFindings(stack);
-  if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag) Validations.of(app).addPlugins(...nagPacks(app));
   return stack;
 }
 

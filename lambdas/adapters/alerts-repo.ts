@@ -1,10 +1,6 @@
-import {
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients';
+import { queryAll } from './query-all';
 import { isConditionFailure } from './submissions-repo';
 
 /**
@@ -71,18 +67,39 @@ export class AlertsRepository {
   async recordNew<T extends Omit<AlertRecord, 'raisedAt'>>(
     alerts: readonly T[],
     raisedAt: string,
+    options: { raisedBy?: string } = {},
   ): Promise<T[]> {
     const fresh: T[] = [];
     for (const alert of alerts) {
       const { period, kind, key, standard, trust, fingerprint, message } = alert;
       const record = { period, kind, key, standard, trust, fingerprint, message, raisedAt };
-      if (await this.recordIfNew(record)) fresh.push(alert);
+      if (await this.recordIfNew(record, options.raisedBy)) fresh.push(alert);
     }
     return fresh;
   }
 
-  /** Records the alert; false when it was already raised (its figures are refreshed). */
-  async recordIfNew(alert: AlertRecord): Promise<boolean> {
+  /**
+   * The `kind#key` of the period's alerts first recorded by this submission: what a re-run of a
+   * submission whose earlier attempt failed before publishing must send again.
+   */
+  async raisedBy(period: string, submissionId: string): Promise<Set<string>> {
+    const items = await queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'raisedBy = :submissionId',
+      ExpressionAttributeValues: {
+        ':pk': `${this.dataset}#${period}`,
+        ':submissionId': submissionId,
+      },
+    });
+    return new Set(items.map((item) => String(item.sk)));
+  }
+
+  /**
+   * Records the alert; false when it was already raised (its figures are refreshed). `raisedBy`
+   * names the submission whose evaluation raised it first.
+   */
+  async recordIfNew(alert: AlertRecord, raisedBy?: string): Promise<boolean> {
     const key = this.keyOf(alert.period, alert.kind, alert.key);
     try {
       await documentClient().send(
@@ -91,6 +108,7 @@ export class AlertsRepository {
           Item: {
             ...key,
             ...alert,
+            ...(raisedBy ? { raisedBy } : {}),
             status: 'open',
             updatedAt: alert.raisedAt,
             message: JSON.stringify(alert.message),
@@ -177,21 +195,12 @@ export class AlertsRepository {
 
   /** A period's alerts, optionally of one kind. */
   async listPeriod(period: string, kind?: string): Promise<StoredAlert[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: QueryCommandOutput['LastEvaluatedKey'];
     const pk = `${this.dataset}#${period}`;
-    do {
-      const response = await documentClient().send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: kind ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: kind ? { ':pk': pk, ':prefix': `${kind}#` } : { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((response.Items ?? []) as Record<string, unknown>[]));
-      startKey = response.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll({
+      TableName: this.table,
+      KeyConditionExpression: kind ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ExpressionAttributeValues: kind ? { ':pk': pk, ':prefix': `${kind}#` } : { ':pk': pk },
+    });
     return items.map(toStoredAlert);
   }
 }

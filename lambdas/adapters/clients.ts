@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -9,7 +10,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 
 let s3: S3Client | undefined;
+let presignS3: S3Client | undefined;
 let documents: DynamoDBDocumentClient | undefined;
+let sfn: SFNClient | undefined;
 
 export function s3Client(): S3Client {
   if (!s3) {
@@ -21,6 +24,22 @@ export function s3Client(): S3Client {
   return s3;
 }
 
+/**
+ * S3 client for presigning upload URLs. Checksums only when required: by default the SDK puts
+ * the CRC32 of the (absent) body into a presigned PutObject URL, and S3 then refuses every real
+ * file sent to it.
+ */
+export function presignS3Client(): S3Client {
+  if (!presignS3) {
+    const endpointOverride = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    presignS3 = new S3Client({
+      forcePathStyle: Boolean(endpointOverride),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+  }
+  return presignS3;
+}
+
 export function documentClient(): DynamoDBDocumentClient {
   if (!documents) {
     documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -30,8 +49,16 @@ export function documentClient(): DynamoDBDocumentClient {
   return documents;
 }
 
+/** Step Functions (the replay API starts executions); AWS_ENDPOINT_URL_SFN points it locally. */
+export function sfnClient(): SFNClient {
+  if (!sfn) sfn = new SFNClient({});
+  return sfn;
+}
+
 /** Forget cached clients (tests that change endpoints between cases). */
 export function resetClients(): void {
   s3 = undefined;
+  presignS3 = undefined;
   documents = undefined;
+  sfn = undefined;
 }

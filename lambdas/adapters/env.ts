@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AllianceConfig, AllianceConfigSchema } from '../core/config';
+import { decodeConfigFromEnvironment } from '../core/config-codec';
 import { ConfigError } from '../core/errors';
 
 /**
@@ -41,9 +42,9 @@ export function handlerEnv(): HandlerEnv {
   const env = parsed.data;
   let configJson: unknown;
   try {
-    configJson = JSON.parse(env.ALLIANCE_CONFIG);
+    configJson = JSON.parse(decodeConfigFromEnvironment(env.ALLIANCE_CONFIG));
   } catch {
-    throw new ConfigError('ALLIANCE_CONFIG is not valid JSON.');
+    throw new ConfigError('ALLIANCE_CONFIG is neither JSON nor a compressed config.');
   }
   const config = AllianceConfigSchema.safeParse(configJson);
   if (!config.success) {

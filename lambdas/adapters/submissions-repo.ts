@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { QualityCounts } from '../core/quality';
 import type { SubmissionStatus } from '../core/submission';
 import { documentClient } from './clients';
 
@@ -38,7 +45,18 @@ export interface SubmissionItem {
   readonly supersedes?: string;
   readonly supersededBy?: string;
   readonly counted?: Record<string, number>;
+  /**
+   * Set by Complete, after Publish alerts: the alerts this submission raised went out. Until
+   * then a re-run of the submission publishes them again (see Evaluate).
+   */
+  readonly alertsPublished?: boolean;
+  /** Data-quality counts per item over every row read (GET /quality); never a value. */
+  readonly quality?: QualityCounts;
 }
+
+/** BatchGetItem takes at most 100 keys per call. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ATTEMPTS = 8;
 
 export type NewSubmission = Omit<SubmissionItem, 'status' | 'updatedAt'>;
 
@@ -76,6 +94,46 @@ export class SubmissionsRepository {
       new GetCommand({ TableName: this.table, Key: { submissionId } }),
     );
     return response.Item as SubmissionItem | undefined;
+  }
+
+  /**
+   * Several submissions by id, in no particular order; ids that do not exist are left out.
+   * `attributes` narrows what is read (a projection), e.g. just the quality counts.
+   */
+  async getMany(
+    submissionIds: readonly string[],
+    attributes?: ReadonlyArray<keyof SubmissionItem>,
+  ): Promise<SubmissionItem[]> {
+    const unique = [...new Set(submissionIds)];
+    const found: SubmissionItem[] = [];
+    const projection = attributes?.length
+      ? {
+          ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(
+            attributes.map((name, i) => [`#a${i}`, String(name)]),
+          ),
+        }
+      : {};
+    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = unique
+        .slice(i, i + BATCH_GET_KEYS)
+        .map((submissionId) => ({ submissionId }));
+      for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+        if (attempt >= BATCH_GET_ATTEMPTS) {
+          throw new Error('DynamoDB kept returning unprocessed keys.');
+        }
+        const response = await documentClient().send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ...projection } } }),
+        );
+        found.push(...((response.Responses?.[this.table] ?? []) as SubmissionItem[]));
+        keys = response.UnprocessedKeys?.[this.table]?.Keys as
+          | Record<string, unknown>[]
+          | undefined;
+        // back off before retrying what DynamoDB throttled
+        if (keys?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+    return found;
   }
 
   /** Sets the status and any other fields given; `remove` clears stale fields from a retry. */

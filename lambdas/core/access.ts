@@ -42,7 +42,8 @@ export function callerFromClaims(claims: Record<string, unknown> | null | undefi
 /** Throws unless the caller may see this trust's data. */
 export function assertCanSeeTrust(caller: Caller, trust: string): void {
   if (caller.alliance || caller.trusts.includes(trust)) return;
-  throw new ForbiddenError(`Your account may not see data for trust ${trust}.`);
+  // The trust is not named: asked by submission id, naming it would tell who submitted it.
+  throw new ForbiddenError("Your account may not see this trust's data.");
 }
 
 /**

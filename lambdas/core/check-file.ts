@@ -1,6 +1,13 @@
-import type { Rules } from './config';
+import {
+  type ColumnMapping,
+  type ResolvedIntake,
+  type Rules,
+  resolveIntake,
+  type TrustIntake,
+} from './config';
+import type { DateFormat } from './dates';
 import { type ChunkSink, type IntakeSummary, type Rejection, runIntake } from './intake';
-import { ParseError } from './parse/errors';
+import { fileTooLarge, ParseError } from './parse/errors';
 import { openTable, type TableSource } from './parse/table';
 import { type ReportIssue, type SubmissionReport, summariseIssues, toReportIssues } from './report';
 import { hintFor, validateRow } from './validate';
@@ -20,11 +27,16 @@ export interface FileSubmission {
   readonly fileName: string;
   /** Why the upload key is unusable (from Register), or null. */
   readonly keyProblem: string | null;
+  /** The object's size in bytes when known (S3 says it): an oversized file is never read. */
+  readonly size?: number;
 }
 
 export interface FileCheckOptions {
   readonly rules: Rules;
-  readonly trusts: ReadonlyArray<{ ods: string }>;
+  /** The alliance's trusts, with each one's intake settings (mapping, date formats, sheet). */
+  readonly trusts: ReadonlyArray<{ ods: string; intake?: TrustIntake | undefined }>;
+  /** The named column mappings trusts refer to. @default - none */
+  readonly columnMappings?: Readonly<Record<string, ColumnMapping>> | undefined;
   /** Valid records per sink call. */
   readonly chunkRows: number;
   /** Where valid records go; the dry run discards them. */
@@ -44,17 +56,39 @@ export async function checkFile(
   source: () => Promise<TableSource>,
   options: FileCheckOptions,
 ): Promise<FileCheck> {
-  let fileInfo: SubmissionReport['file'] = { format: null, encoding: null, unknownColumns: [] };
+  const intake = resolveIntake(submission.trust, options);
+  const configured = {
+    mapping: intake.mapping ? { id: intake.mapping.id, name: intake.mapping.name } : null,
+    dateFormats: intake.dateFormats,
+  };
+  let fileInfo: SubmissionReport['file'] = {
+    format: null,
+    encoding: null,
+    unknownColumns: [],
+    sheet: null,
+    ...configured,
+    mappedColumns: [],
+  };
   let summary: IntakeSummary | null = null;
-  let rejection: (Rejection & { hint?: string }) | null = keyRejection(submission, options.trusts);
+  let rejection: (Rejection & { hint?: string }) | null =
+    keyRejection(submission, options.trusts) ?? sizeRejection(submission, intake);
 
   if (!rejection) {
     try {
-      const table = await openTable(await source(), {});
+      const table = await openTable(await source(), tableOptions(intake));
+      // XLSX date cells arrive as ISO text whatever the trust's own layout, so ISO is read too
+      const dateFormats: readonly DateFormat[] =
+        table.format === 'xlsx' && !intake.dateFormats.includes('YYYY-MM-DD')
+          ? [...intake.dateFormats, 'YYYY-MM-DD']
+          : intake.dateFormats;
       fileInfo = {
         format: table.format,
         encoding: table.encoding ?? null,
         unknownColumns: table.header.unknown,
+        sheet: table.xlsx?.sheetName ?? null,
+        ...configured,
+        mappedColumns: table.header.aliased,
+        dateFormats,
       };
       if (table.header.missingRequired.length > 0) {
         await table.rows.return(undefined);
@@ -63,12 +97,21 @@ export async function checkFile(
           message: `Required columns are missing: ${table.header.missingRequired.join(', ')}.`,
         };
       } else {
-        const context = { submittingTrust: submission.trust, period: submission.period };
+        const context = {
+          submittingTrust: submission.trust,
+          period: submission.period,
+          dateFormats,
+        };
         summary = await runIntake(
           table.rows,
           (row) => validateRow(row.cells, table.header.columns, row.row, context),
           options.sink,
-          { rules: options.rules, chunkRows: options.chunkRows },
+          {
+            rules: options.rules,
+            chunkRows: options.chunkRows,
+            // data-quality counts for the scorecard (GET /quality)
+            columns: table.header.columns,
+          },
         );
         rejection = summary.rejection;
       }
@@ -116,6 +159,33 @@ export async function checkFile(
     issues,
   };
   return { report, summary, rejection };
+}
+
+/** A file whose known size is over the limit is refused before a byte of it is read. */
+function sizeRejection(
+  submission: { size?: number },
+  intake: ResolvedIntake,
+): (Rejection & { hint: string }) | null {
+  const max = intake.limits.maxFileBytes;
+  if (submission.size === undefined || submission.size <= max) return null;
+  const error = fileTooLarge(submission.size, max);
+  return { code: error.code, message: error.message, hint: error.hint };
+}
+
+/** The reader settings for one trust's file. */
+function tableOptions(intake: ResolvedIntake) {
+  const { limits } = intake;
+  return {
+    ...(intake.mapping ? { aliases: intake.mapping.columns } : {}),
+    ...(intake.sheet !== null ? { sheetName: intake.sheet } : {}),
+    maxFileBytes: limits.maxFileBytes,
+    maxXlsxBytes: limits.maxXlsxBytes,
+    maxRows: limits.maxRows,
+    maxCellBytes: limits.maxCellBytes,
+    maxColumns: limits.maxColumns,
+    maxEntryBytes: limits.maxXlsxPartBytes,
+    maxCompressionRatio: limits.maxXlsxCompressionRatio,
+  };
 }
 
 function keyRejection(

@@ -78,29 +78,178 @@ function digitsAt(text: string, from: number, to: number): number {
 }
 
 /**
- * Parses `YYYY-MM-DD` or `DD/MM/YYYY` (also `D/M/YYYY`, the form spreadsheets save). Empty text
- * means "not recorded" (null); anything else that is not a real calendar date is 'invalid'.
+ * Date layouts a trust's export may use, configured per trust (`intake.dateFormats`). Day-first
+ * and month-first forms with a separator also take one-digit days and months (`1/5/2025`), the
+ * form spreadsheets save; `DD-MMM-YYYY` takes English month abbreviations in any case.
  */
-export function parseDate(text: string): DayNumber | null | 'invalid' {
+export const DATE_FORMATS = [
+  'YYYY-MM-DD',
+  'DD/MM/YYYY',
+  'DD-MM-YYYY',
+  'DD.MM.YYYY',
+  'YYYYMMDD',
+  'DD-MMM-YYYY',
+  'MM/DD/YYYY',
+] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+/** What a trust with no `dateFormats` gets: ISO, and the UK day-first form. */
+export const DEFAULT_DATE_FORMATS: readonly DateFormat[] = ['YYYY-MM-DD', 'DD/MM/YYYY'];
+
+/**
+ * Formats that read the same text as different dates (`03/04/2025`), so one trust may not have
+ * both: guessing between them would silently move dates by months.
+ */
+export const AMBIGUOUS_DATE_FORMATS: ReadonlyArray<readonly [DateFormat, DateFormat]> = [
+  ['DD/MM/YYYY', 'MM/DD/YYYY'],
+];
+
+/** The formats as a message names them: `YYYY-MM-DD or DD/MM/YYYY`. */
+export function describeDateFormats(formats: readonly DateFormat[] = DEFAULT_DATE_FORMATS): string {
+  if (formats.length <= 1) return formats[0] ?? DEFAULT_DATE_FORMATS.join(' or ');
+  return `${formats.slice(0, -1).join(', ')} or ${formats[formats.length - 1]}`;
+}
+
+const SLASH = 47;
+const DOT = 46;
+
+// Scratch output of the matchers below: they run per cell, and returning a tuple would allocate.
+let parsedYear = 0;
+let parsedMonth = 0;
+let parsedDay = 0;
+
+/** `YYYY-MM-DD`, exactly ten characters. */
+function matchIso(value: string, length: number): boolean {
+  if (length !== 10 || value.charCodeAt(4) !== DASH || value.charCodeAt(7) !== DASH) return false;
+  parsedYear = digitsAt(value, 0, 4);
+  parsedMonth = digitsAt(value, 5, 7);
+  parsedDay = digitsAt(value, 8, 10);
+  return true;
+}
+
+/** `YYYYMMDD`, exactly eight characters. */
+function matchCompact(value: string, length: number): boolean {
+  if (length !== 8) return false;
+  parsedYear = digitsAt(value, 0, 4);
+  parsedMonth = digitsAt(value, 4, 6);
+  parsedDay = digitsAt(value, 6, 8);
+  return true;
+}
+
+/** `A?B?YYYY` with one- or two-digit parts A and B around `separator`; day-first unless told. */
+function matchSeparated(
+  value: string,
+  length: number,
+  separator: number,
+  monthFirst: boolean,
+): boolean {
+  const first = value.charCodeAt(1) === separator ? 1 : value.charCodeAt(2) === separator ? 2 : -1;
+  if (first < 0) return false;
+  const second =
+    value.charCodeAt(first + 2) === separator
+      ? first + 2
+      : value.charCodeAt(first + 3) === separator
+        ? first + 3
+        : -1;
+  if (second < 0 || length - second - 1 !== 4) return false;
+  const a = digitsAt(value, 0, first);
+  const b = digitsAt(value, first + 1, second);
+  parsedDay = monthFirst ? b : a;
+  parsedMonth = monthFirst ? a : b;
+  parsedYear = digitsAt(value, second + 1, length);
+  return true;
+}
+
+/**
+ * Month of a three-letter English abbreviation, any case; 0 when it is none. The letters are
+ * packed into one integer (lower-cased by setting bit 5), so the lookup is a switch, not a map.
+ */
+function monthOfAbbreviation(value: string, at: number): number {
+  const key =
+    ((value.charCodeAt(at) | 32) << 16) |
+    ((value.charCodeAt(at + 1) | 32) << 8) |
+    (value.charCodeAt(at + 2) | 32);
+  switch (key) {
+    case 0x6a616e: // jan
+      return 1;
+    case 0x666562: // feb
+      return 2;
+    case 0x6d6172: // mar
+      return 3;
+    case 0x617072: // apr
+      return 4;
+    case 0x6d6179: // may
+      return 5;
+    case 0x6a756e: // jun
+      return 6;
+    case 0x6a756c: // jul
+      return 7;
+    case 0x617567: // aug
+      return 8;
+    case 0x736570: // sep
+      return 9;
+    case 0x6f6374: // oct
+      return 10;
+    case 0x6e6f76: // nov
+      return 11;
+    case 0x646563: // dec
+      return 12;
+    default:
+      return 0;
+  }
+}
+
+/** `D-MMM-YYYY` or `DD-MMM-YYYY` (`05-Mar-2025`). */
+function matchMonthName(value: string, length: number): boolean {
+  const first = value.charCodeAt(1) === DASH ? 1 : value.charCodeAt(2) === DASH ? 2 : -1;
+  if (first < 0 || length !== first + 9 || value.charCodeAt(first + 4) !== DASH) return false;
+  parsedDay = digitsAt(value, 0, first);
+  parsedMonth = monthOfAbbreviation(value, first + 1);
+  parsedYear = digitsAt(value, first + 5, length);
+  return true;
+}
+
+/** Whether `value` has the shape of `format`; the parts land in the scratch variables. */
+function matchFormat(value: string, length: number, format: DateFormat): boolean {
+  switch (format) {
+    case 'YYYY-MM-DD':
+      return matchIso(value, length);
+    case 'DD/MM/YYYY':
+      return matchSeparated(value, length, SLASH, false);
+    case 'DD-MM-YYYY':
+      return matchSeparated(value, length, DASH, false);
+    case 'DD.MM.YYYY':
+      return matchSeparated(value, length, DOT, false);
+    case 'YYYYMMDD':
+      return matchCompact(value, length);
+    case 'DD-MMM-YYYY':
+      return matchMonthName(value, length);
+    case 'MM/DD/YYYY':
+      return matchSeparated(value, length, SLASH, true);
+  }
+}
+
+/**
+ * Parses a date written in one of `formats` (default: `YYYY-MM-DD` or `DD/MM/YYYY`). Empty text
+ * means "not recorded" (null); anything else that is not a real calendar date in one of the
+ * formats is 'invalid'. Only the given formats are tried, in order, and the first whose shape
+ * fits decides: a trust configured for `MM/DD/YYYY` never has a day-first reading guessed.
+ */
+export function parseDate(
+  text: string,
+  formats: readonly DateFormat[] = DEFAULT_DATE_FORMATS,
+): DayNumber | null | 'invalid' {
   const value = text.trim();
   const length = value.length;
   if (length === 0) return null;
-  let year: number;
-  let month: number;
-  let day: number;
-  if (length === 10 && value.charCodeAt(4) === DASH && value.charCodeAt(7) === DASH) {
-    year = digitsAt(value, 0, 4);
-    month = digitsAt(value, 5, 7);
-    day = digitsAt(value, 8, 10);
-  } else {
-    const first = value.indexOf('/');
-    const second = first > 0 ? value.indexOf('/', first + 1) : -1;
-    if (first < 1 || first > 2 || second - first < 2 || second - first > 3) return 'invalid';
-    if (length - second - 1 !== 4) return 'invalid';
-    day = digitsAt(value, 0, first);
-    month = digitsAt(value, first + 1, second);
-    year = digitsAt(value, second + 1, length);
+  let matched = false;
+  for (let i = 0; !matched && i < formats.length; i += 1) {
+    matched = matchFormat(value, length, formats[i] as DateFormat);
   }
+  if (!matched) return 'invalid';
+  const year = parsedYear;
+  const month = parsedMonth;
+  const day = parsedDay;
   if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12) return 'invalid';
   if (day < 1 || day > daysInMonth(year, month)) return 'invalid';
   return dayFromCivil(year, month, day);

@@ -42,7 +42,7 @@ export interface DerivedOutcomes {
 
 export interface EnrichResult {
   readonly enriched: EnrichedRecord;
-  readonly warnings: string[];
+  readonly warnings: readonly string[];
 }
 
 const placeIndexes = new WeakMap<AllianceConfig, ReadonlyMap<string, string>>();
@@ -61,26 +61,40 @@ function placeByLocalAuthority(alliance: AllianceConfig): ReadonlyMap<string, st
   return index;
 }
 
+/** No warnings: shared (and frozen), so a record without any allocates no array. */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
+
+/** The warnings of one record as they are found; most records have none. */
+interface Found {
+  warnings: readonly string[];
+}
+
 /**
- * LSOA 2021 of a record: a supplied LSOA code wins (a 2021 code directly, a 2011 code through the
- * ONS best fit); without one, or when it is unknown, the postcode.
+ * LSOA 2021 index of a record (-1: none): a supplied LSOA code wins (a 2021 code directly, a 2011
+ * code through the ONS best fit); without one, or when it is unknown, the postcode.
  */
-function resolveLsoa(record: PathwayRecord, ref: ReferenceData, warnings: string[]): string | null {
-  const supplied = record.lsoaCode?.trim().toUpperCase();
+function resolveLsoa(record: PathwayRecord, ref: ReferenceData, found: Found): number {
+  const code = record.lsoaCode;
+  const supplied = code !== null && code !== undefined && code.trim() !== '';
   if (supplied) {
-    if (ref.isLsoa21(supplied)) return supplied;
-    const mapped = ref.lsoa21ForLsoa11(supplied);
-    if (mapped) return mapped;
-    warnings.push(ENRICH_WARNINGS.lsoaUnknown);
+    const index = ref.lsoa21Index(code);
+    if (index >= 0) return index;
+    const mapped = ref.lsoa21IndexForLsoa11(code);
+    if (mapped >= 0) return mapped;
+    warn(found, ENRICH_WARNINGS.lsoaUnknown);
   }
   if (record.postcode) {
-    const fromPostcode = ref.lsoaForPostcode(record.postcode);
-    if (fromPostcode) return fromPostcode;
-    warnings.push(ENRICH_WARNINGS.postcodeUnknown);
-    return null;
+    const fromPostcode = ref.lsoa21IndexForPostcode(record.postcode);
+    if (fromPostcode >= 0) return fromPostcode;
+    warn(found, ENRICH_WARNINGS.postcodeUnknown);
+    return -1;
   }
-  if (!supplied) warnings.push(ENRICH_WARNINGS.locationMissing);
-  return null;
+  if (!supplied) warn(found, ENRICH_WARNINGS.locationMissing);
+  return -1;
+}
+
+function warn(found: Found, code: string): void {
+  found.warnings = [...found.warnings, code];
 }
 
 /**
@@ -101,11 +115,12 @@ export function enrichRecord(
       'REFERENCE_EDITION_MISMATCH',
     );
   }
-  const warnings: string[] = [];
-  const lsoa21 = resolveLsoa(record, ref, warnings);
-  const imd = lsoa21 ? ref.imd(lsoa21) : undefined;
-  if (lsoa21 && !imd) warnings.push(ENRICH_WARNINGS.imdUnknown);
-  const localAuthority = lsoa21 ? (ref.localAuthorityOf(lsoa21) ?? null) : null;
+  const found: Found = { warnings: NO_WARNINGS };
+  const lsoa = resolveLsoa(record, ref, found);
+  const decile = lsoa >= 0 ? ref.imdDecileAt(lsoa) : 0;
+  if (lsoa >= 0 && decile === 0) warn(found, ENRICH_WARNINGS.imdUnknown);
+  const quintile = decile === 0 ? null : Math.ceil(decile / 2);
+  const localAuthority = lsoa >= 0 ? (ref.localAuthorityAt(lsoa) ?? null) : null;
   const place = localAuthority
     ? (placeByLocalAuthority(alliance).get(localAuthority) ?? OUTSIDE_ALLIANCE)
     : UNKNOWN_PLACE;
@@ -120,15 +135,15 @@ export function enrichRecord(
     sex: sexLabel(record.sex, labels),
     ethnicGroup: ethnicGroupLabel(record.ethnicity, labels),
     imdEdition: ref.edition,
-    imdDecile: imd?.decile ?? null,
-    imdQuintile: imd?.quintile ?? null,
-    core20: imd ? imd.quintile === 1 : null,
-    lsoa21,
+    imdDecile: decile === 0 ? null : decile,
+    imdQuintile: quintile,
+    core20: quintile === null ? null : quintile === 1,
+    lsoa21: lsoa >= 0 ? ref.lsoa21Code(lsoa) : null,
     localAuthority,
     place,
     modalityGroup: modalityGroupLabel(record.treatmentModality, labels),
     outcomes: derived.outcomes,
     openPathway: derived.openPathway ?? null,
   };
-  return { enriched, warnings };
+  return { enriched, warnings: found.warnings };
 }

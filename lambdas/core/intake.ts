@@ -1,6 +1,7 @@
 import type { Rules } from './config';
+import { QualityAccumulator, type QualityCounts } from './quality';
 import type { PathwayRecord } from './record';
-import type { RecordIssue } from './validate';
+import type { ColumnIndex, RecordIssue } from './validate';
 
 /**
  * Intake of one file: every data row is validated, valid records go to chunk sinks, problems go
@@ -34,6 +35,11 @@ export interface IntakeSummary {
   readonly errors: readonly RecordIssue[];
   readonly warnings: readonly RecordIssue[];
   readonly rejection: Rejection | null;
+  /**
+   * Data-quality counts over every row read (valid and invalid), for the scorecard; null when
+   * the caller did not give the file's column positions.
+   */
+  readonly quality: QualityCounts | null;
 }
 
 export interface Rejection {
@@ -45,7 +51,12 @@ export async function runIntake(
   rows: AsyncIterable<DataRow>,
   validate: RowValidator,
   sink: ChunkSink,
-  options: { rules: Rules; chunkRows: number },
+  options: {
+    rules: Rules;
+    chunkRows: number;
+    /** The file's column positions: given, the data-quality counts are kept as rows go by. */
+    columns?: ColumnIndex;
+  },
 ): Promise<IntakeSummary> {
   const errors: RecordIssue[] = [];
   const warnings: RecordIssue[] = [];
@@ -53,15 +64,21 @@ export async function runIntake(
   let chunkCount = 0;
   let total = 0;
   let valid = 0;
+  // Quality is about what the trust sent, so invalid rows are counted too.
+  const quality = options.columns
+    ? new QualityAccumulator(options.columns, options.rules.quality)
+    : null;
 
   for await (const row of rows) {
     total += 1;
     const result = validate(row);
     if (result.warnings.length > 0) warnings.push(...result.warnings);
     if (!result.ok) {
+      quality?.add(row.cells, result.errors, result.warnings);
       errors.push(...result.errors);
       continue;
     }
+    quality?.add(row.cells, undefined, result.warnings);
     valid += 1;
     pending.push(result.record);
     if (pending.length >= options.chunkRows) {
@@ -84,6 +101,7 @@ export async function runIntake(
     errors,
     warnings,
     rejection: rejectionFor(total, invalid, options.rules),
+    quality: quality?.counts() ?? null,
   };
 }
 

@@ -194,6 +194,27 @@ export function treatedCancerTypeLabel(
   labels: LabelTables = DEFAULT_LABELS,
 ): string {
   if (!icd10) return NOT_KNOWN;
+  // Remembered per label table: a file repeats a few hundred codes over its rows, and the rule
+  // scan below runs once per distinct code instead of once per record.
+  let known = treatedLabelCache.get(labels);
+  if (!known) {
+    known = new Map();
+    treatedLabelCache.set(labels, known);
+  }
+  let label = known.get(icd10);
+  if (label === undefined) {
+    if (known.size >= TREATED_LABEL_CACHE_MAX) known.clear();
+    label = treatedLabelOf(icd10, labels);
+    known.set(icd10, label);
+  }
+  return label;
+}
+
+const treatedLabelCache = new WeakMap<LabelTables, Map<string, string>>();
+/** ICD-10 has ~14,000 codes in use; the bound only caps memory on unexpected input. */
+const TREATED_LABEL_CACHE_MAX = 20_000;
+
+function treatedLabelOf(icd10: string, labels: LabelTables): string {
   const code = normaliseIcd10(icd10);
   if (code === '') return NOT_KNOWN;
   for (const { from, to, label } of labels.treatedCancerTypes) {

@@ -42,6 +42,21 @@ export interface ReferenceData {
   imd(lsoa21: string): ImdGroup | undefined;
   /** Local authority district (GSS code) of an LSOA 2021. */
   localAuthorityOf(lsoa21: string): string | undefined;
+
+  // The same lookups by LSOA index (-1: none), for enrichment, which runs once per record: it
+  // resolves a record's LSOA once and reads its IMD and local authority from typed arrays.
+  /** Index of an LSOA 2021 code (any case, surrounding spaces ignored), or -1. */
+  lsoa21Index(code: string): number;
+  /** Index of the best-fit LSOA 2021 of an LSOA 2011 code, or -1. */
+  lsoa21IndexForLsoa11(code: string): number;
+  /** Index of the LSOA 2021 of a postcode, or -1. */
+  lsoa21IndexForPostcode(postcode: string): number;
+  /** The LSOA 2021 code of an index from the methods above. */
+  lsoa21Code(index: number): string;
+  /** National IMD decile of an LSOA index in this edition; 0 when it has none. */
+  imdDecileAt(index: number): number;
+  /** Local authority of an LSOA index. */
+  localAuthorityAt(index: number): string | undefined;
 }
 
 export type ReferenceDataErrorCode =
@@ -321,28 +336,58 @@ class CompactReferenceData implements ReferenceData {
     private readonly postcodeLsoas: Uint16Array,
   ) {}
 
-  lsoaForPostcode(postcode: string): string | undefined {
+  lsoa21IndexForPostcode(postcode: string): number {
     const key = postcodeKey(postcode);
-    if (key < 0) return undefined;
+    if (key < 0) return -1;
+    const keys = this.postcodeKeys;
     let low = 0;
-    let high = this.postcodeKeys.length - 1;
+    let high = keys.length - 1;
     while (low <= high) {
       const middle = (low + high) >>> 1;
-      const candidate = this.postcodeKeys[middle] ?? 0;
+      const candidate = keys[middle] ?? 0;
       if (candidate < key) low = middle + 1;
       else if (candidate > key) high = middle - 1;
-      else return this.lsoaCodes[this.postcodeLsoas[middle] ?? -1];
+      else return this.postcodeLsoas[middle] ?? -1;
     }
-    return undefined;
+    return -1;
+  }
+
+  lsoa21Index(code: string): number {
+    // Try the code as given first: a well-formed code needs no trimmed, upper-cased copy.
+    const index = this.lsoaIndex.get(code) ?? this.lsoaIndex.get(code.trim().toUpperCase());
+    return index ?? -1;
+  }
+
+  lsoa21IndexForLsoa11(code: string): number {
+    const index = this.lsoa11To21.get(code) ?? this.lsoa11To21.get(code.trim().toUpperCase());
+    return index ?? -1;
+  }
+
+  lsoa21Code(index: number): string {
+    return this.lsoaCodes[index] ?? '';
+  }
+
+  imdDecileAt(index: number): number {
+    return this.deciles[index] ?? 0;
+  }
+
+  localAuthorityAt(index: number): string | undefined {
+    const la = this.localAuthorities[index] ?? NO_LA;
+    return la === NO_LA ? undefined : this.laCodes[la];
+  }
+
+  lsoaForPostcode(postcode: string): string | undefined {
+    const index = this.lsoa21IndexForPostcode(postcode);
+    return index < 0 ? undefined : this.lsoaCodes[index];
   }
 
   lsoa21ForLsoa11(code: string): string | undefined {
-    const index = this.lsoa11To21.get(code.trim().toUpperCase());
-    return index === undefined ? undefined : this.lsoaCodes[index];
+    const index = this.lsoa21IndexForLsoa11(code);
+    return index < 0 ? undefined : this.lsoaCodes[index];
   }
 
   isLsoa21(code: string): boolean {
-    return this.lsoaIndex.has(code.trim().toUpperCase());
+    return this.lsoa21Index(code) >= 0;
   }
 
   imd(lsoa21: string): ImdGroup | undefined {
@@ -354,8 +399,6 @@ class CompactReferenceData implements ReferenceData {
 
   localAuthorityOf(lsoa21: string): string | undefined {
     const index = this.lsoaIndex.get(lsoa21);
-    if (index === undefined) return undefined;
-    const la = this.localAuthorities[index] ?? NO_LA;
-    return la === NO_LA ? undefined : this.laCodes[la];
+    return index === undefined ? undefined : this.localAuthorityAt(index);
   }
 }

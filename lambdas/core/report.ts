@@ -1,5 +1,5 @@
 import type { RecordException } from './enriched';
-import type { RecordIssue } from './validate';
+import { type RecordIssue, reportablePathwayId } from './validate';
 
 /**
  * The submission report a trust acts on: what was read, what was wrong with which row, and how
@@ -32,6 +32,14 @@ export interface SubmissionReport {
     readonly format: string | null;
     readonly encoding: string | null;
     readonly unknownColumns: readonly string[];
+    /** XLSX only: the sheet read. */
+    readonly sheet?: string | null;
+    /** The trust's named column mapping, or null when only contract names were accepted. */
+    readonly mapping?: { readonly id: string; readonly name: string } | null;
+    /** Export headers the mapping recognised (header names, never cell values). */
+    readonly mappedColumns?: ReadonlyArray<{ readonly header: string; readonly column: string }>;
+    /** Date layouts accepted for this file, in the order they were tried. */
+    readonly dateFormats?: readonly string[];
   };
   readonly counts: { readonly total: number; readonly valid: number; readonly invalid: number };
   readonly rejection: {
@@ -88,7 +96,8 @@ export function withRecordExceptions(
 ): SubmissionReport {
   const added: ReportIssue[] = exceptions.map((exception) => ({
     row: exception.row,
-    pathwayId: exception.pathwayId,
+    // enrichment exceptions carry the record's own pathway id, which may be an NHS number
+    pathwayId: exception.pathwayId === null ? null : reportablePathwayId(exception.pathwayId),
     severity: 'warning',
     code: exception.code,
     field: exception.field,

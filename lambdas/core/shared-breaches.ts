@@ -75,19 +75,26 @@ export function sixtyTwoDayVariants(
   if (!clock) return NONE;
   const assessment = assessTransfer(clock.transfer);
   const month = monthOf(clock.clockStop);
-  const common = {
-    month,
-    clockStart: clock.clockStart,
-    clockStop: clock.clockStop,
-    waitDays: clock.waitDays,
-    within: clock.within,
-  };
+  const { clockStart, clockStop, waitDays, within } = clock;
+  // Literals rather than spreads of a common part: this runs for every 62-day record.
   const outcomes: StandardOutcome[] = [
-    { standard: '62d', ...common, allocations: allocationOf(assessment) },
+    {
+      standard: '62d',
+      month,
+      clockStart,
+      clockStop,
+      waitDays,
+      within,
+      allocations: allocationOf(assessment),
+    },
     {
       standard: '62d-treating',
-      ...common,
-      allocations: treatingAllocation(assessment.treatingTrust, clock.within),
+      month,
+      clockStart,
+      clockStop,
+      waitDays,
+      within,
+      allocations: treatingAllocation(assessment.treatingTrust, within),
     },
   ];
   const { d38, d24, diagnosingTrust } = assessment;

@@ -240,9 +240,25 @@ function treatingTrust(record: PathwayRecord, submittingTrust: string): string {
   return trustOf(record.orgTreatmentStart) ?? submittingTrust;
 }
 
+/**
+ * Whole-record allocations by trust: [breach, within]. Every outcome of every record has one, so
+ * they are made once per trust and shared (frozen: nothing may change a shared allocation).
+ */
+const wholeAllocations = new Map<string, readonly [Allocation[], Allocation[]]>();
+/** Trusts are a few per alliance; the bound only guards against unexpected input. */
+const WHOLE_ALLOCATIONS_MAX = 10_000;
+
 /** The whole record to one trust. */
 export function treatingAllocation(trust: string, within: boolean): Allocation[] {
-  return [{ trust, within: within ? 1 : 0, total: 1 }];
+  let pair = wholeAllocations.get(trust);
+  if (!pair) {
+    if (wholeAllocations.size >= WHOLE_ALLOCATIONS_MAX) wholeAllocations.clear();
+    const one = (w: number): Allocation[] =>
+      Object.freeze([Object.freeze({ trust, within: w, total: 1 })]) as Allocation[];
+    pair = [one(0), one(1)];
+    wholeAllocations.set(trust, pair);
+  }
+  return pair[within ? 1 : 0];
 }
 
 export interface SharedBreachInput {
@@ -321,36 +337,44 @@ export function assessTransfer(input: SharedBreachInput): TransferAssessment {
   const diagnosing = input.accountableProvider ?? input.firstSeenTrust;
   const d62 =
     input.treatmentStart - input.clockStart - input.firstSeenAdjustment - input.treatmentAdjustment;
-  const base = {
+  // One object literal per outcome (no spreads): this runs for every 62-day record.
+  const assessment = (
+    kind: TransferAssessment['kind'],
+    d38: number | null,
+    d24: number | null,
+    scenario: SharedBreachScenario | null,
+    problem: TransferProblem | null,
+  ): TransferAssessment => ({
+    kind,
     diagnosingTrust: diagnosing,
     treatingTrust: treating,
     d62,
-    d38: null,
-    d24: null,
-    scenario: null,
-    problem: null,
-  };
-  if (diagnosing === null || diagnosing === treating) return { ...base, kind: 'solo' };
+    d38,
+    d24,
+    scenario,
+    problem,
+  });
+  if (diagnosing === null || diagnosing === treating) {
+    return assessment('solo', null, null, null, null);
+  }
 
   const transfer = input.transferToTreatment;
   const usable =
     transfer !== null && transfer >= input.clockStart && transfer <= input.treatmentStart;
-  const parts = usable
-    ? {
-        d38: transfer - input.clockStart - input.firstSeenAdjustment,
-        d24: input.treatmentStart - transfer - input.treatmentAdjustment,
-      }
-    : { d38: null, d24: null };
-  if (input.accountableProvider === null) return { ...base, ...parts, kind: 'unaccountable' };
-  if (parts.d38 === null || parts.d24 === null) {
-    const problem = transfer === null ? 'no-transfer-date' : 'transfer-outside-pathway';
-    return { ...base, kind: 'exception', problem };
+  const d38 = usable ? transfer - input.clockStart - input.firstSeenAdjustment : null;
+  const d24 = usable ? input.treatmentStart - transfer - input.treatmentAdjustment : null;
+  if (input.accountableProvider === null) {
+    return assessment('unaccountable', d38, d24, null, null);
   }
-  const scenario = sharedBreachScenario(d62, parts.d38, parts.d24);
+  if (d38 === null || d24 === null) {
+    const problem = transfer === null ? 'no-transfer-date' : 'transfer-outside-pathway';
+    return assessment('exception', null, null, null, problem);
+  }
+  const scenario = sharedBreachScenario(d62, d38, d24);
   // d62 = d38 + d24 by construction, so the two combinations the table leaves out cannot occur;
   // they are still routed to an exception rather than guessed.
-  if (scenario === null) return { ...base, ...parts, kind: 'exception', problem: 'no-scenario' };
-  return { ...base, ...parts, kind: 'scenario', scenario };
+  if (scenario === null) return assessment('exception', d38, d24, null, 'no-scenario');
+  return assessment('scenario', d38, d24, scenario, null);
 }
 
 /**

@@ -20,6 +20,25 @@ export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 /** Statuses after which a redelivered event has nothing left to do. */
 export const FINISHED_STATUSES: readonly SubmissionStatus[] = ['ACCEPTED', 'REJECTED'];
 
+/**
+ * Statuses a replay (POST /replay) may re-run: figures are recomputed under the current rules.
+ * A submission still in flight is left to its running execution.
+ */
+export const REPLAYABLE_STATUSES: readonly SubmissionStatus[] = ['ACCEPTED', 'FAILED'];
+
+/**
+ * The execution input of a replay: which submission, and its upload order key (kept on the
+ * trust's CURRENT pointer) so the re-run claims the pointer exactly as the first run did.
+ *
+ * @example { "replay": true, "submissionId": "sub-0123456789abcdef01234567", "orderKey": "2025-07-01T09:00:00Z|0…0" }
+ */
+export const ReplayInputSchema = z.object({
+  replay: z.literal(true),
+  submissionId: z.string().regex(/^sub-[0-9a-f]{24}$/, 'not a submission id'),
+  orderKey: z.string().min(1),
+});
+export type ReplayInput = z.infer<typeof ReplayInputSchema>;
+
 export const UPLOAD_PREFIX = 'uploads/';
 export const DATASETS = ['cwt'] as const;
 

@@ -1,5 +1,11 @@
 import { type CodeSets, DEFAULT_CODE_SETS, normaliseCode, normaliseEthnicCategory } from './codes';
-import { monthEnd, parseDate } from './dates';
+import {
+  type DateFormat,
+  DEFAULT_DATE_FORMATS,
+  describeDateFormats,
+  monthEnd,
+  parseDate,
+} from './dates';
 import { checkNhsNumber, type NhsNumberOptions } from './nhs-number';
 import type { ColumnName, DayNumber, PathwayRecord } from './record';
 
@@ -23,6 +29,11 @@ export interface ValidationContext {
   readonly period: string;
   /** @default DEFAULT_CODE_SETS */
   readonly codeSets?: CodeSets;
+  /**
+   * Date layouts the trust's files use (its `intake.dateFormats`); no other layout is guessed.
+   * @default DEFAULT_DATE_FORMATS (YYYY-MM-DD or DD/MM/YYYY)
+   */
+  readonly dateFormats?: readonly DateFormat[];
   /**
    * Reject one-repeated-digit NHS numbers (local convention, domain brief §7).
    * @default true
@@ -71,7 +82,7 @@ export const ERROR_CATALOGUE = [
     code: 'DATE_INVALID',
     severity: 'error',
     scope: 'record',
-    hint: 'Write dates as YYYY-MM-DD or DD/MM/YYYY and check the day exists in that month.',
+    hint: "Write dates in the form the message names (your trust's configured formats; by default YYYY-MM-DD or DD/MM/YYYY) and check the day exists in that month.",
   },
   {
     code: 'DATE_IN_FUTURE',
@@ -300,6 +311,11 @@ const POSTCODE_LIKE = /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i;
  * fields, and null too for any value shaped like an NHS number or a postcode, since a shifted
  * column can put one into any field. Long values are cut.
  */
+/** A pathway id fit to quote in a report: null when it looks like an NHS number or postcode. */
+export function reportablePathwayId(raw: string): string | null {
+  return reportableValue('pathway_id', raw);
+}
+
 export function reportableValue(field: ColumnName, raw: string): string | null {
   if (raw === '' || IDENTIFIER_FIELDS.has(field)) return null;
   if (NHS_NUMBER_LIKE.test(raw) && raw.replace(/\D/g, '').length === 10) return null;
@@ -328,16 +344,40 @@ class RowCheck {
     readonly pathwayId: string | null,
     private readonly period: string,
     private readonly periodEnd: DayNumber,
+    private readonly dateFormats: readonly DateFormat[],
   ) {}
 
   error(code: IssueCode, field: ColumnName | null, message: string): void {
     const value = field === null ? null : reportableValue(field, this.text(field));
-    this.errors.push({ row: this.row, pathwayId: this.pathwayId, code, field, message, value });
+    this.errors.push({
+      row: this.row,
+      pathwayId: this.reportedPathwayId(),
+      code,
+      field,
+      message,
+      value,
+    });
   }
 
   warn(code: IssueCode, field: ColumnName | null, message: string): void {
     const value = field === null ? null : reportableValue(field, this.text(field));
-    this.warnings.push({ row: this.row, pathwayId: this.pathwayId, code, field, message, value });
+    this.warnings.push({
+      row: this.row,
+      pathwayId: this.reportedPathwayId(),
+      code,
+      field,
+      message,
+      value,
+    });
+  }
+
+  /**
+   * The pathway id as issues quote it: some exports put the NHS number (or a postcode) in the
+   * pathway id column, and issues reach reports, the Submissions table and API responses. Worked
+   * out only when the row has an issue, so clean rows pay nothing.
+   */
+  reportedPathwayId(): string | null {
+    return this.pathwayId === null ? null : reportablePathwayId(this.pathwayId);
   }
 
   /** The trimmed cell; '' when empty or when the column is not in the file. */
@@ -360,12 +400,12 @@ class RowCheck {
   /** A date as a day number; null when empty or wrong (error recorded). */
   date(field: ColumnName, value = this.text(field)): DayNumber | null {
     if (value === '') return null;
-    const day = parseDate(value);
+    const day = parseDate(value, this.dateFormats);
     if (day === 'invalid') {
       this.error(
         'DATE_INVALID',
         field,
-        `${field} is not a real date in YYYY-MM-DD or DD/MM/YYYY form.`,
+        `${field} is not a real date in ${describeDateFormats(this.dateFormats)} form.`,
       );
       return null;
     }
@@ -458,6 +498,7 @@ export function validateRow(
     pathwayText === '' ? null : pathwayText,
     ctx.period,
     periodEndOf(ctx.period),
+    ctx.dateFormats ?? DEFAULT_DATE_FORMATS,
   );
 
   // Required items.
@@ -619,7 +660,7 @@ export function validateRow(
   if (check.errors.length > 0 || priorityType === null || referral === null) {
     return {
       ok: false,
-      pathwayId: check.pathwayId,
+      pathwayId: check.reportedPathwayId(),
       errors: check.errors,
       warnings: check.warnings,
     };

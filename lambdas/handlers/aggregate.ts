@@ -32,7 +32,8 @@ const POST_VALIDATION_CODES: ReadonlySet<string> = new Set([IPT_NO_SCENARIO]);
  * "current submission" pointer for the period. The
  * figures the API serves are the sum of current submissions only, so a superseding upload
  * replaces the earlier one exactly, a rerun rewrites identical items, and an older upload that
- * finishes after a newer one never takes its place.
+ * finishes after a newer one never takes its place. The writes are bracketed by a change marker
+ * and a new data version for the period, which is what keeps the report API's cache exact.
  */
 export const handler = stepHandler('Aggregate', InputSchema, async ({ submission, validation }) => {
   const env = handlerEnv();
@@ -52,6 +53,9 @@ export const handler = stepHandler('Aggregate', InputSchema, async ({ submission
     await addExceptionsToReport(submission, validation.reportKey, merged.exceptions);
   }
 
+  // The report API caches figures by data version: mark the period as changing before the
+  // first write, and give it a new version only after the last (see core/data-version.ts).
+  await aggregates.beginChange(submission.period, submission.submissionId);
   await aggregates.putContributions(
     submission.period,
     submission.submissionId,
@@ -75,6 +79,7 @@ export const handler = stepHandler('Aggregate', InputSchema, async ({ submission
     supersededBy = claim.holder ?? null;
     await aggregates.deleteContributions(submission.period, submission.submissionId);
   }
+  await aggregates.endChange(submission.period, submission.submissionId);
   logger.info('submission aggregated', {
     submissionId: submission.submissionId,
     current: claim.current,

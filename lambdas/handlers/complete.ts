@@ -28,7 +28,10 @@ export const handler = stepHandler('Complete', InputSchema, async ({ submission,
   ];
   const warningCount = warnings.reduce((sum, entry) => sum + entry.count, 0);
 
+  // Complete runs after Publish alerts: the alerts this submission raised went out, so a later
+  // re-run (a replay) must not send them again.
   await submissions.update(submission.submissionId, 'ACCEPTED', {
+    alertsPublished: true,
     current: aggregate.current,
     counted: aggregate.counted,
     warnings,

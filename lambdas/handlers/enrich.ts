@@ -1,10 +1,11 @@
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
 import { loadReferenceData } from '../adapters/reference-data';
-import { readNdjson, writeJson, writeObject } from '../adapters/s3-objects';
+import { createObjectWriter, readNdjson, writeJson } from '../adapters/s3-objects';
 import { deriveRecord } from '../core/derive';
 import { enrichRecord } from '../core/enrich';
 import type { RecordException } from '../core/enriched';
+import { encodeEnrichedLine } from '../core/enriched-line';
 import type { PathwayRecord } from '../core/record';
 import { stagingKeys } from '../core/submission';
 import { stepHandler } from './shared/step-handler';
@@ -23,30 +24,34 @@ export const handler = stepHandler('Enrich', ChunkItemSchema, async (chunk) => {
   const reference = await loadReferenceData({ edition: config.rules.imdEdition });
   const warnings: Record<string, number> = {};
   const exceptions: RecordException[] = [];
-  let lines = '';
   let records = 0;
-
-  for await (const record of readNdjson<PathwayRecord>({
-    bucket: chunk.bucket,
-    key: chunk.chunkKey,
-  })) {
-    const derived = deriveRecord(record, chunk.trust, config.rules);
-    const result = enrichRecord(record, derived, reference, config);
-    for (const code of result.warnings) warnings[code] = (warnings[code] ?? 0) + 1;
-    if (derived.exception) {
-      const { code, field, message } = derived.exception;
-      warnings[code] = (warnings[code] ?? 0) + 1;
-      exceptions.push({ row: record.row, pathwayId: record.pathwayId, code, field, message });
-    }
-    lines += `${JSON.stringify(result.enriched)}\n`;
-    records += 1;
-  }
-
-  await writeObject(
+  // Streamed to S3 part by part, one compact line per record (core/enriched-line.ts): the
+  // chunk's enriched records are never one string in memory.
+  const out = createObjectWriter(
     { bucket: chunk.bucket, key: stagingKeys.enrichedChunk(chunk.submissionId, chunk.index) },
-    lines,
     'application/x-ndjson',
   );
+  try {
+    for await (const record of readNdjson<PathwayRecord>({
+      bucket: chunk.bucket,
+      key: chunk.chunkKey,
+    })) {
+      const derived = deriveRecord(record, chunk.trust, config.rules);
+      const result = enrichRecord(record, derived, reference, config);
+      for (const code of result.warnings) warnings[code] = (warnings[code] ?? 0) + 1;
+      if (derived.exception) {
+        const { code, field, message } = derived.exception;
+        warnings[code] = (warnings[code] ?? 0) + 1;
+        exceptions.push({ row: record.row, pathwayId: record.pathwayId, code, field, message });
+      }
+      await out.write(`${encodeEnrichedLine(result.enriched)}\n`);
+      records += 1;
+    }
+    await out.end();
+  } catch (error) {
+    await out.abort().catch(() => undefined);
+    throw error;
+  }
   await writeJson(
     { bucket: chunk.bucket, key: stagingKeys.enrichedMeta(chunk.submissionId, chunk.index) },
     { records, warnings, exceptions, imdEdition: reference.edition },

@@ -3,6 +3,7 @@ import { AggregatesRepository } from '../adapters/aggregates-repo';
 import { AlertsRepository } from '../adapters/alerts-repo';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
+import { SubmissionsRepository } from '../adapters/submissions-repo';
 import { evaluatePeriod, evaluationWindow } from '../core/alert-evaluation';
 import { resolutionMessage } from '../core/alerts';
 import { stepHandler } from './shared/step-handler';
@@ -22,8 +23,10 @@ const InputSchema = z.object({
  * from the current submissions (and, for special-cause variation, the months before it) and
  * returns each alert not raised before, plus a `breach-resolved` message for each breach the
  * upload brought back to target for the first time. Alerts are recorded before they are
- * published, so a redelivered event, a retried execution or another upload for the same period
- * never announces the same thing twice.
+ * published, so a redelivered event, a replay or another upload for the same period never
+ * announces the same thing twice. One exception, so that nothing is lost: when an earlier attempt
+ * of this same submission recorded alerts but failed before Complete confirmed they were
+ * published, this run sends them again (at least once rather than never).
  */
 export const handler = stepHandler('Evaluate standards', InputSchema, async ({ submission }) => {
   const env = handlerEnv();
@@ -43,10 +46,15 @@ export const handler = stepHandler('Evaluate standards', InputSchema, async ({ s
   });
 
   const now = new Date().toISOString();
-  const fresh: AlertMessage[] = (await alerts.recordNew(evaluation.alerts, now)).map((alert) => ({
-    subject: alert.subject,
-    message: alert.message,
-  }));
+  const submissionId = submission.submissionId;
+  const recorded = await alerts.recordNew(evaluation.alerts, now, { raisedBy: submissionId });
+  const stored = await new SubmissionsRepository(env.submissionsTable()).get(submissionId);
+  const unpublished = stored?.alertsPublished
+    ? new Set<string>()
+    : await alerts.raisedBy(period, submissionId);
+  const fresh: AlertMessage[] = evaluation.alerts
+    .filter((alert) => recorded.includes(alert) || unpublished.has(`${alert.kind}#${alert.key}`))
+    .map((alert) => ({ subject: alert.subject, message: alert.message }));
 
   // Only breaches on record can be resolved: one query instead of a conditional write per figure.
   const open = new Set(

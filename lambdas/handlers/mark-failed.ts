@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
-import { SubmissionsRepository } from '../adapters/submissions-repo';
+import { isConditionFailure, SubmissionsRepository } from '../adapters/submissions-repo';
 import { submissionIdFor } from '../core/submission';
 import { stepHandler } from './shared/step-handler';
 import { type AlertMessage, SubmissionRefSchema } from './shared/step-schemas';
@@ -44,16 +44,26 @@ export const handler = stepHandler('Mark failed', InputSchema, async (state) => 
   // keep only the message (not stack traces) and bound its length.
   const errorMessage = causeMessage(state.error?.Cause).slice(0, 500);
 
-  if (state.submission) {
+  // Without a submission ref, Register failed: it may still have recorded the submission before
+  // failing (its result is then lost), so mark it FAILED if it exists — otherwise it would stay
+  // RECEIVED for ever. The update is conditional on the item existing.
+  if (state.submission || state.detail) {
     try {
-      await new SubmissionsRepository(env.submissionsTable()).update(submissionId, 'FAILED', {
+      const submissions = new SubmissionsRepository(env.submissionsTable());
+      // A REJECTED verdict is final once Quarantine has recorded it (the upload has moved to
+      // quarantine/, so a re-run could not even read it): keep it, note the failure beside it.
+      const existing = await submissions.get(submissionId);
+      const status = existing?.status === 'REJECTED' ? 'REJECTED' : 'FAILED';
+      await submissions.update(submissionId, status, {
         failure: { error: `${errorName}: ${errorMessage}` },
       });
     } catch (error) {
-      logger.error('could not mark the submission failed', {
-        submissionId,
-        errorName: (error as Error).name,
-      });
+      if (state.submission || !isConditionFailure(error)) {
+        logger.error('could not mark the submission failed', {
+          submissionId,
+          errorName: (error as Error).name,
+        });
+      }
     }
   }
   logger.error('submission failed', { submissionId, errorName });

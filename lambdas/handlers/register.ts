@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
-import { FINISHED_STATUSES, parseUploadKey, submissionIdFor } from '../core/submission';
+import { NotFoundError } from '../core/errors';
+import {
+  FINISHED_STATUSES,
+  parseUploadKey,
+  REPLAYABLE_STATUSES,
+  ReplayInputSchema,
+  submissionIdFor,
+} from '../core/submission';
 import { stepHandler } from './shared/step-handler';
 import type { SubmissionRef } from './shared/step-schemas';
 
@@ -21,12 +28,17 @@ const ObjectCreatedSchema = z.object({
   }),
 });
 
+/** What starts an execution: an upload's event, or a replay of a submission (POST /replay). */
+const InputSchema = z.union([ReplayInputSchema, ObjectCreatedSchema]);
+
 /**
  * Register: gives the upload its submission id (a function of bucket, key and object version,
  * so redelivered events and retries land on the same submission) and records it. A submission
  * that already finished is reported as a duplicate and the workflow stops there.
  */
-export const handler = stepHandler('Register', ObjectCreatedSchema, async (event) => {
+export const handler = stepHandler('Register', InputSchema, async (input) => {
+  if ('replay' in input) return registerReplay(input.submissionId, input.orderKey);
+  const event = input;
   const { bucket, object } = event.detail;
   const submissionId = submissionIdFor({
     bucket: bucket.name,
@@ -72,6 +84,8 @@ export const handler = stepHandler('Register', ObjectCreatedSchema, async (event
     receivedAt: ref.receivedAt,
     size: ref.size,
   });
+  // A FAILED submission runs again (a redelivered event or a restarted execution is the retry);
+  // only ACCEPTED and REJECTED ones are done.
   const duplicate =
     !created && existing !== undefined && FINISHED_STATUSES.includes(existing.status);
   logger.info('submission registered', {
@@ -83,3 +97,38 @@ export const handler = stepHandler('Register', ObjectCreatedSchema, async (event
   });
   return { ...ref, duplicate };
 });
+
+/**
+ * A replay re-runs a stored submission under the rules in force now (after a rules change),
+ * keeping its identity: the same submission id and upload order key, so its contributions are
+ * overwritten in place, the CURRENT pointer claim is a no-op (or loses to a newer upload, exactly
+ * as the first run would have), and alerts already recorded are not announced again. Only
+ * ACCEPTED and FAILED submissions replay; one still in flight or REJECTED stops here.
+ */
+async function registerReplay(submissionId: string, orderKey: string): Promise<SubmissionRef> {
+  const repository = new SubmissionsRepository(handlerEnv().submissionsTable());
+  const existing = await repository.get(submissionId);
+  if (!existing) throw new NotFoundError(`Submission ${submissionId} was not found.`);
+  const replayable = REPLAYABLE_STATUSES.includes(existing.status);
+  logger.info('submission replay registered', {
+    submissionId,
+    trust: existing.trust,
+    period: existing.period,
+    status: existing.status,
+    replayable,
+  });
+  return {
+    submissionId,
+    bucket: existing.bucket,
+    key: existing.key,
+    trust: existing.trust,
+    dataset: existing.dataset,
+    period: existing.period,
+    fileName: existing.fileName,
+    receivedAt: existing.receivedAt,
+    orderKey,
+    size: existing.size,
+    duplicate: !replayable,
+    keyProblem: null,
+  };
+}

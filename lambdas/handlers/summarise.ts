@@ -1,7 +1,8 @@
 import { logger } from '../adapters/logger';
-import { readJson, readNdjson, writeJson } from '../adapters/s3-objects';
+import { readJson, readLines, writeJson } from '../adapters/s3-objects';
 import { createAccumulator } from '../core/aggregate';
-import type { EnrichedRecord, RecordException } from '../core/enriched';
+import type { RecordException } from '../core/enriched';
+import { decodeEnrichedLine } from '../core/enriched-line';
 import { stagingKeys } from '../core/submission';
 import { stepHandler } from './shared/step-handler';
 import { ChunkItemSchema } from './shared/step-schemas';
@@ -13,11 +14,9 @@ import { ChunkItemSchema } from './shared/step-schemas';
 export const handler = stepHandler('Summarise', ChunkItemSchema, async (chunk) => {
   const accumulator = createAccumulator(chunk.submissionId, chunk.period);
   const enrichedKey = stagingKeys.enrichedChunk(chunk.submissionId, chunk.index);
-  for await (const record of readNdjson<EnrichedRecord>({
-    bucket: chunk.bucket,
-    key: enrichedKey,
-  })) {
-    accumulator.add(record);
+  // Streamed line by line: memory holds one stream chunk, not the chunk's records.
+  for await (const line of readLines({ bucket: chunk.bucket, key: enrichedKey })) {
+    accumulator.add(decodeEnrichedLine(line));
   }
   const meta = await readJson<{
     warnings: Record<string, number>;

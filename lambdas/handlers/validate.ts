@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
-import { readObjectStream, writeJson, writeObject } from '../adapters/s3-objects';
+import {
+  createObjectWriter,
+  type ObjectRef,
+  readObjectStream,
+  writeJson,
+  writeObject,
+} from '../adapters/s3-objects';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
 import { checkFile } from '../core/check-file';
 import type { PathwayRecord } from '../core/record';
@@ -22,7 +28,7 @@ const FIRST_ERRORS = 20;
  */
 export const handler = stepHandler('Validate', InputSchema, async ({ submission }) => {
   const env = handlerEnv();
-  const { rules, trusts } = env.config;
+  const { rules, trusts, columnMappings } = env.config;
   const submissions = new SubmissionsRepository(env.submissionsTable());
   await submissions.update(submission.submissionId, 'VALIDATING', {}, ['rejection', 'failure']);
 
@@ -42,7 +48,9 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
     async () => ({ stream: await readObjectStream(submission), fileName: submission.fileName }),
     {
       rules,
+      // each trust's mapping, date formats, sheet and limits; submission.size is checked first
       trusts,
+      columnMappings,
       chunkRows,
       sink: async (index, records) => {
         const item: ChunkItem = {
@@ -50,11 +58,7 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
           chunkKey: stagingKeys.validChunk(base.submissionId, index),
           index,
         };
-        await writeObject(
-          { bucket, key: item.chunkKey },
-          toNdjson(records),
-          'application/x-ndjson',
-        );
+        await writeNdjson({ bucket, key: item.chunkKey }, records);
         manifest.push(item);
       },
     },
@@ -87,6 +91,8 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
       .filter((entry) => entry.severity === 'warning')
       .map(({ code, count }) => ({ code, count })),
     firstErrors: firstErrors(summary?.errors ?? []),
+    // counts only, kept for rejected files too; GET /quality scores accepted current ones
+    quality: summary?.quality ?? undefined,
     report: reportKeys,
   });
   logger.info('submission validated', {
@@ -94,6 +100,9 @@ export const handler = stepHandler('Validate', InputSchema, async ({ submission 
     ...counts,
     rejected: rejection?.code ?? null,
     chunks: manifest.length,
+    // config ids, not data: which of the trust's intake settings read the file
+    mapping: fileInfo.mapping?.id ?? null,
+    dateFormats: fileInfo.dateFormats,
   });
 
   const result: ValidationResult = {
@@ -134,8 +143,17 @@ function firstErrors(
   return [...byRow.values()];
 }
 
-function toNdjson(records: readonly PathwayRecord[]): string {
-  let text = '';
-  for (const record of records) text += `${JSON.stringify(record)}\n`;
-  return text;
+/**
+ * A chunk's valid records as NDJSON, streamed in parts: the chunk is never one string in
+ * memory (a 250k-record chunk is ~150 MB of text).
+ */
+async function writeNdjson(ref: ObjectRef, records: readonly PathwayRecord[]): Promise<void> {
+  const writer = createObjectWriter(ref, 'application/x-ndjson');
+  try {
+    for (const record of records) await writer.write(`${JSON.stringify(record)}\n`);
+    await writer.end();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
 }

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -37,7 +38,10 @@ export class AlertsTopic extends Construct {
     }
   }
 
-  /** Lets a principal publish, including the key use an encrypted topic requires of publishers. */
+  /**
+   * Lets a principal publish, including the key use an encrypted topic requires of publishers,
+   * and only through SNS: the key cannot be used directly.
+   */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
@@ -48,6 +52,9 @@ export class AlertsTopic extends Construct {
         grantee,
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resourceArns: [this.encryptionKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` },
+        },
       }),
     );
   }

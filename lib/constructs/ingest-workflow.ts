@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AlertsTopic } from './alerts-topic';
+import { ManagedPolicyRole } from './managed-policy-role';
 import type { PlatformFunction } from './platform-function';
 import type { PlatformHandlers } from './platform-handlers';
 import type { UploadBucket } from './upload-bucket';
@@ -71,6 +72,15 @@ class StagingJsonItemReader extends sfn.S3JsonItemReader {
 export class IngestWorkflow extends Construct {
   /** The state machine. */
   readonly stateMachine: sfn.StateMachine;
+  /**
+   * The state machine's execution role; its grants live in one customer-managed policy. The
+   * Distributed Map's own policy (child executions) is the one aws-cdk-lib attaches inline.
+   */
+  readonly role: ManagedPolicyRole;
+  /** Role EventBridge assumes to start executions (states:StartExecution on this machine only). */
+  readonly eventsRole: ManagedPolicyRole;
+  /** The functions the workflow's tasks invoke, once each. */
+  readonly invokedFunctions: readonly PlatformFunction[];
   /** Execution log group (KMS-encrypted). */
   readonly logGroup: logs.LogGroup;
   /** Rule matching `Object Created` under `uploads/`. */
@@ -82,6 +92,7 @@ export class IngestWorkflow extends Construct {
     super(scope, id);
     const { handlers, uploads, alerts } = props;
     const topic = alerts.topic;
+    const invoked = new Set<PlatformFunction>();
 
     // With payloadResponseOnly the Resource is the function ARN and Parameters must be an object,
     // so a payload of a whole path (`$`, `$.validation.firstChunk`) is written as InputPath
@@ -92,6 +103,7 @@ export class IngestWorkflow extends Construct {
       input: sfn.TaskInput | string,
       resultPath: string,
     ): tasks.LambdaInvoke => {
+      invoked.add(fn);
       const task = new tasks.LambdaInvoke(this, stateName, {
         lambdaFunction: fn.lambdaFunction,
         payloadResponseOnly: true,
@@ -114,14 +126,28 @@ export class IngestWorkflow extends Construct {
         Object.fromEntries(fields.map((field) => [field, sfn.JsonPath.objectAt(`$.${field}`)])),
       );
 
+    // A notice is lost if one SNS hiccup fails its state, so every publish retries the task
+    // failures of the service integration (throttling, a KMS or SNS blip) before giving up.
+    const retried = (state: tasks.SnsPublish): tasks.SnsPublish => {
+      state.addRetry({
+        errors: [sfn.Errors.TASKS_FAILED],
+        interval: Duration.seconds(2),
+        backoffRate: 2,
+        maxAttempts: 3,
+      });
+      return state;
+    };
+
     // Failure path, shared by every Catch.
     const markFailed = invoke('Mark failed', handlers.markFailed, whole, '$.failure');
-    const notifyFailure = new tasks.SnsPublish(this, 'Notify failure', {
-      topic,
-      subject: sfn.JsonPath.stringAt('$.failure.alert.subject'),
-      message: sfn.TaskInput.fromJsonPathAt('$.failure.alert.message'),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
+    const notifyFailure = retried(
+      new tasks.SnsPublish(this, 'Notify failure', {
+        topic,
+        subject: sfn.JsonPath.stringAt('$.failure.alert.subject'),
+        message: sfn.TaskInput.fromJsonPathAt('$.failure.alert.message'),
+        resultPath: sfn.JsonPath.DISCARD,
+      }),
+    );
     const failed = new sfn.Fail(this, 'Failed', { error: SUBMISSION_FAILED_ERROR });
     markFailed.next(notifyFailure).next(failed);
     const catchAll = <T extends Catchable>(state: T): T => {
@@ -137,12 +163,18 @@ export class IngestWorkflow extends Construct {
     const quarantine = catchAll(
       invoke('Quarantine', handlers.quarantine, pick('submission', 'validation'), '$.quarantine'),
     );
-    const notifyRejection = new tasks.SnsPublish(this, 'Notify trust of rejection', {
-      topic,
-      subject: sfn.JsonPath.stringAt('$.quarantine.alert.subject'),
-      message: sfn.TaskInput.fromJsonPathAt('$.quarantine.alert.message'),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
+    // Caught like every step: a notice that still fails marks the run failed (the verdict stays
+    // REJECTED) and operations are told, rather than the execution ending unexplained.
+    const notifyRejection = catchAll(
+      retried(
+        new tasks.SnsPublish(this, 'Notify trust of rejection', {
+          topic,
+          subject: sfn.JsonPath.stringAt('$.quarantine.alert.subject'),
+          message: sfn.TaskInput.fromJsonPathAt('$.quarantine.alert.message'),
+          resultPath: sfn.JsonPath.DISCARD,
+        }),
+      ),
+    );
 
     // Large files: one child execution per chunk listed in the manifest. Items go to the
     // processor as they are (no ItemSelector), so each carries its own submission and chunk key.
@@ -191,11 +223,13 @@ export class IngestWorkflow extends Construct {
       }),
     );
     publishAlerts.itemProcessor(
-      new tasks.SnsPublish(this, 'Publish alert', {
-        topic,
-        subject: sfn.JsonPath.stringAt('$.subject'),
-        message: sfn.TaskInput.fromJsonPathAt('$.message'),
-      }),
+      retried(
+        new tasks.SnsPublish(this, 'Publish alert', {
+          topic,
+          subject: sfn.JsonPath.stringAt('$.subject'),
+          message: sfn.TaskInput.fromJsonPathAt('$.message'),
+        }),
+      ),
     );
     const complete = catchAll(
       invoke(
@@ -241,9 +275,15 @@ export class IngestWorkflow extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.invokedFunctions = [...invoked];
+    this.role = new ManagedPolicyRole(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'Execution role of the ingest workflow',
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      role: this.role,
       tracingEnabled: true,
       logs: {
         destination: this.logGroup,
@@ -274,8 +314,13 @@ export class IngestWorkflow extends Construct {
         },
       },
     });
+    this.eventsRole = new ManagedPolicyRole(this, 'StartExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: 'Lets the upload rule start the ingest workflow',
+    });
     this.uploadRule.addTarget(
       new targets.SfnStateMachine(this.stateMachine, {
+        role: this.eventsRole,
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 8,
         maxEventAge: Duration.hours(24),

@@ -1,9 +1,36 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DEFAULT_UPLOAD_URL_TTL_SECONDS } from '../../lambdas/core/upload-request';
 import { PlatformFunction } from './platform-function';
 import type { Store } from './store';
 import type { UploadBucket } from './upload-bucket';
+
+/**
+ * Reserved concurrency of each function, by construct id; a function not listed gets
+ * DEFAULT_RESERVED_CONCURRENCY. Together about 300 of the default account quota of 1,000,
+ * leaving Lambda's required 100 unreserved with room to spare:
+ * - the workflow steps allow about 20 submissions at once (month-end, every trust uploading);
+ * - Enrich and Summarise run once per chunk, 8 chunks at a time per large file (the Distributed
+ *   Map's concurrency), so 40 covers five large files in flight;
+ * - ReportApi matches the stage's burst limit (100), so the stage throttles with a 429 before
+ *   Lambda throttling could turn a burst into 5xx errors;
+ * - FundingApi serves a handful of alliance staff.
+ */
+export const DEFAULT_HANDLER_CONCURRENCY: Readonly<Record<string, number>> = {
+  Register: 20,
+  Validate: 20,
+  Quarantine: 10,
+  Enrich: 40,
+  Summarise: 40,
+  Aggregate: 20,
+  Evaluate: 10,
+  Complete: 20,
+  MarkFailed: 10,
+  ReportApi: 100,
+  FundingApi: 10,
+};
 
 /** Properties of {@link PlatformHandlers}. */
 export interface PlatformHandlersProps {
@@ -17,6 +44,19 @@ export interface PlatformHandlersProps {
   readonly allianceConfigJson: string;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: string;
+  /**
+   * Reserved concurrency of some functions by construct id (`Validate`, `ReportApi`…),
+   * overriding the defaults.
+   *
+   * @default DEFAULT_HANDLER_CONCURRENCY
+   */
+  readonly reservedConcurrency?: Readonly<Record<string, number>>;
+  /**
+   * Default lifetime of a presigned upload URL (a request may ask for 1 to 60 minutes).
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly uploadUrlTtl?: Duration;
 }
 
 /**
@@ -35,6 +75,10 @@ export interface PlatformHandlersProps {
  * - ReportApi: read reports/ (never uploads/); submissions R, aggregates R, alerts R.
  * - FundingApi: aggregates R; allocations read and append (no update or delete), so a saved
  *   decision cannot be rewritten.
+ * - UploadApi: put under uploads/ only (it signs the presigned upload URLs, which carry its
+ *   rights); no read, list or delete, no table.
+ * - ReplayApi: aggregates R, submissions R; states:StartExecution on the ingest state machine
+ *   only (granted by allowReplayOf).
  *
  * Every function gets the same environment: the local runtime runs all handlers in one process
  * with the union of their variables, so a handler reading a variable only another function has
@@ -52,6 +96,9 @@ export class PlatformHandlers extends Construct {
   readonly markFailed: PlatformFunction;
   readonly reportApi: PlatformFunction;
   readonly fundingApi: PlatformFunction;
+  readonly uploadApi: PlatformFunction;
+  /** `POST /replay`: re-runs a period's current submissions (see {@link allowReplayOf}). */
+  readonly replayApi: PlatformFunction;
   /** Environment variables every function receives. */
   readonly environment: Readonly<Record<string, string>>;
 
@@ -67,7 +114,11 @@ export class PlatformHandlers extends Construct {
       ALLIANCE_CONFIG: props.allianceConfigJson,
       POWERTOOLS_SERVICE_NAME: 'cancer-waiting-times',
       POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+      UPLOAD_URL_TTL_SECONDS: String(
+        props.uploadUrlTtl?.toSeconds() ?? DEFAULT_UPLOAD_URL_TTL_SECONDS,
+      ),
     };
+    const concurrency = { ...DEFAULT_HANDLER_CONCURRENCY, ...props.reservedConcurrency };
     const fn = (
       constructId: string,
       file: string,
@@ -79,6 +130,7 @@ export class PlatformHandlers extends Construct {
         logKey: props.logKey,
         description,
         environment: this.environment,
+        reservedConcurrency: concurrency[constructId],
         ...sizing,
       });
 
@@ -150,6 +202,32 @@ export class PlatformHandlers extends Construct {
     });
     store.grantRead(this.fundingApi, 'aggregates');
     store.grantReadAppend(this.fundingApi, 'allocations');
+
+    // Signs presigned PUT URLs: its own function so that no API function that reads data can
+    // also write uploads/, and the rights a URL carries are this role's alone.
+    this.uploadApi = fn('UploadApi', 'upload-api', 'Issues presigned upload URLs to trust staff', {
+      timeout: Duration.seconds(29),
+    });
+    uploads.grantPresignedUpload(this.uploadApi);
+
+    // Reads which submissions are current, then starts executions: its own function so that no
+    // other API function can start the workflow. The right to start is added by allowReplayOf,
+    // once the state machine (which depends on the step functions) exists.
+    this.replayApi = fn('ReplayApi', 'replay-api', 'Re-runs the workflow for a period', {
+      timeout: Duration.seconds(29),
+    });
+    store.grantRead(this.replayApi, 'aggregates');
+    store.grantRead(this.replayApi, 'submissions');
+  }
+
+  /**
+   * Lets the replay function start executions of the ingest state machine, and only those. The
+   * ARN is the one variable not every function has: the step functions cannot carry it, because
+   * the state machine refers to them.
+   */
+  allowReplayOf(stateMachine: sfn.IStateMachine): void {
+    this.replayApi.lambdaFunction.addEnvironment('STATE_MACHINE_ARN', stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(this.replayApi.lambdaFunction);
   }
 
   /** All the functions, in workflow order with the API functions last. */
@@ -166,6 +244,8 @@ export class PlatformHandlers extends Construct {
       this.markFailed,
       this.reportApi,
       this.fundingApi,
+      this.uploadApi,
+      this.replayApi,
     ];
   }
 }

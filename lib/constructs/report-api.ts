@@ -35,6 +35,8 @@ export const ROUTE_QUERY_PARAMETERS = {
   '/backlog': { period: true, trust: false, by: false, disclosure: false },
   '/performance/series': { standard: true, from: true, to: true, trust: false },
   '/alerts': { trust: false, kind: false, period: false, from: false, to: false },
+  '/replay': { period: true, trust: false },
+  '/quality': { from: true, to: true, trust: false },
 } as const;
 
 /** Properties of {@link ReportApi}. */
@@ -43,6 +45,10 @@ export interface ReportApiProps {
   readonly handler: PlatformFunction;
   /** The function behind `/funding/allocations` (POST) and `/funding/allocations/{id}` (GET). */
   readonly fundingHandler: PlatformFunction;
+  /** The function behind `POST /uploads` (presigned upload URLs; the only one that may sign them). */
+  readonly uploadHandler: PlatformFunction;
+  /** The function behind `POST /replay` (the only one that may start the ingest workflow). */
+  readonly replayHandler: PlatformFunction;
   /** ODS codes of the alliance's trusts; each gets a `trust-{ODS}` group. */
   readonly trusts: readonly string[];
   /** Key for the access-log group. */
@@ -62,9 +68,17 @@ export interface ReportApiProps {
  * `/submissions/{id}/report[?format=csv]`, and POST `/validate?trust&period[&encoding]` (dry run),
  * `/performance?standard&from&to[&trust&by&disclosure&allocation]`,
  * `/backlog?period[&trust&by&disclosure]`,
- * `/performance/series?standard&from&to[&trust]`, `/alerts[?trust&kind&period&from&to]`. The
+ * `/performance/series?standard&from&to[&trust]`, `/alerts[?trust&kind&period&from&to]`,
+ * `/quality?from&to[&trust]` (data-quality scorecard). The
  * handler enforces the trust scope of the caller's groups again; the authoriser only proves who
  * the caller is.
+ *
+ * Uploads (its own function, the only one allowed to write `uploads/`): `POST /uploads` returns
+ * a presigned S3 PUT URL under the caller's trust prefix; the function validates the body, so a
+ * bad file name gets a 400 with a stable code rather than API Gateway's generic one.
+ *
+ * Replay (alliance only, its own function): `POST /replay?period[&trust]` re-runs the period's
+ * current submissions under the rules deployed now.
  *
  * Funding (alliance only, its own function): `POST /funding/allocations` with the body checked
  * against the `FundingAllocationRequest` model, and `GET /funding/allocations/{id}`.
@@ -293,6 +307,23 @@ export class ReportApi extends Construct {
           .addMethod('GET', integration, authorised(query(ROUTE_QUERY_PARAMETERS['/alerts']))),
       ],
       [
+        '/quality',
+        this.api.root
+          .addResource('quality')
+          .addMethod('GET', integration, authorised(query(ROUTE_QUERY_PARAMETERS['/quality']))),
+      ],
+      [
+        '/replay',
+        this.api.root.addResource('replay').addMethod(
+          'POST',
+          new apigateway.LambdaIntegration(props.replayHandler.lambdaFunction, {
+            proxy: true,
+            allowTestInvoke: false,
+          }),
+          authorised(query(ROUTE_QUERY_PARAMETERS['/replay'])),
+        ),
+      ],
+      [
         '/funding/allocations',
         allocations.addMethod('POST', fundingIntegration, {
           ...authorised({}),
@@ -304,6 +335,17 @@ export class ReportApi extends Construct {
         allocations
           .addResource('{id}')
           .addMethod('GET', fundingIntegration, authorised({ 'method.request.path.id': true })),
+      ],
+      [
+        '/uploads',
+        this.api.root.addResource('uploads').addMethod(
+          'POST',
+          new apigateway.LambdaIntegration(props.uploadHandler.lambdaFunction, {
+            proxy: true,
+            allowTestInvoke: false,
+          }),
+          authorised({}),
+        ),
       ],
     ]);
   }

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -8,6 +9,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AlertsTopic } from './alerts-topic';
 import { TRANSIENT_ERRORS } from './ingest-workflow';
+import { ManagedPolicyRole } from './managed-policy-role';
 import { PlatformFunction } from './platform-function';
 import type { Store } from './store';
 
@@ -39,6 +41,10 @@ export class SubmissionDeadlines extends Construct {
   readonly checkFunction: PlatformFunction;
   /** The workflow the schedule starts. */
   readonly stateMachine: sfn.StateMachine;
+  /** The state machine's execution role (grants in one customer-managed policy). */
+  readonly role: ManagedPolicyRole;
+  /** Role EventBridge assumes to start executions of this state machine only. */
+  readonly eventsRole: ManagedPolicyRole;
   /** Execution log group (KMS-encrypted). */
   readonly logGroup: logs.LogGroup;
   /** The daily schedule rule. */
@@ -52,6 +58,8 @@ export class SubmissionDeadlines extends Construct {
       logKey: props.logKey,
       description: 'Raises an alert for each trust that has not submitted a period by its deadline',
       environment: props.environment,
+      // One run a day, one invocation at a time (plus a retry overlapping a timed-out attempt).
+      reservedConcurrency: 2,
     });
     props.store.grantRead(this.checkFunction, 'aggregates');
     props.store.grantReadWrite(this.checkFunction, 'alerts');
@@ -86,7 +94,12 @@ export class SubmissionDeadlines extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.role = new ManagedPolicyRole(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'Execution role of the submission-deadline check',
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      role: this.role,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(
         check.next(publish).next(new sfn.Succeed(this, 'Checked')),
@@ -101,8 +114,13 @@ export class SubmissionDeadlines extends Construct {
       description: 'Checks daily that every trust has submitted each period by its deadline',
       schedule: props.schedule ?? events.Schedule.cron({ minute: '0', hour: '7' }),
     });
+    this.eventsRole = new ManagedPolicyRole(this, 'StartExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: 'Lets the daily schedule start the submission-deadline check',
+    });
     this.scheduleRule.addTarget(
       new targets.SfnStateMachine(this.stateMachine, {
+        role: this.eventsRole,
         retryAttempts: 4,
         maxEventAge: Duration.hours(6),
       }),

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ManagedPolicyRole } from './managed-policy-role';
 
 /**
  * Top-level prefixes of the upload bucket. Only `uploads/` starts workflows; the others are
@@ -51,7 +52,7 @@ export class UploadBucket extends Construct {
   /** Key that encrypts the upload bucket's objects. */
   readonly encryptionKey: kms.IKey;
   /** Upload role of each trust, by ODS code: `s3:PutObject` under `uploads/{ODS}/` only. */
-  readonly uploadRoles: ReadonlyMap<string, iam.Role>;
+  readonly uploadRoles: ReadonlyMap<string, ManagedPolicyRole>;
   private readonly areaGrants: AreaGrant[] = [];
 
   constructor(scope: Construct, id: string, props: UploadBucketProps) {
@@ -103,9 +104,9 @@ export class UploadBucket extends Construct {
       ],
     });
 
-    const roles = new Map<string, iam.Role>();
+    const roles = new Map<string, ManagedPolicyRole>();
     for (const ods of props.trusts) {
-      const role = new iam.Role(this, `TrustUploadRole-${ods}`, {
+      const role = new ManagedPolicyRole(this, `TrustUploadRole-${ods}`, {
         assumedBy: props.uploadPrincipals?.[ods] ?? new iam.AccountRootPrincipal(),
         description: `Upload role of trust ${ods}: put objects under uploads/${ods}/ only`,
         maxSessionDuration: Duration.hours(1),
@@ -158,6 +159,22 @@ export class UploadBucket extends Construct {
       actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
       resourceArns: [this.bucket.arnForObjects(`${area}/*`)],
     }).combine(this.grantKey(grantee, ['kms:GenerateDataKey', 'kms:Decrypt']));
+  }
+
+  /**
+   * Lets a principal sign presigned PUT URLs for trust uploads: `s3:PutObject` under `uploads/`
+   * and nothing else (no read, list, delete or multipart), plus the key use S3 needs to encrypt a
+   * single PUT. A presigned URL carries its signer's rights, so the signer (the upload API)
+   * holds no more than the URLs it hands out may need; it keeps each caller to their own
+   * trust's prefix itself.
+   */
+  grantPresignedUpload(grantee: iam.IGrantable): iam.Grant {
+    this.recordAreaGrant(grantee, 'uploads');
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.bucket.arnForObjects('uploads/*')],
+    }).combine(this.grantKey(grantee, ['kms:GenerateDataKey']));
   }
 
   /** Lets a principal delete objects under one area (in this versioned bucket: add a delete marker). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import type { FaultInjector } from './faults';
 import { functionNameFromArn, type TemplateResolver } from './template';
 
 export const HANDLER_METADATA_KEY = 'local:handler';
@@ -122,6 +123,8 @@ export function functionEnvironment(resolver: TemplateResolver): Record<string, 
 export async function loadFunctions(
   resolver: TemplateResolver,
   projectRoot: string,
+  /** Test faults by function (see faults.ts), applied wherever the function is invoked from. */
+  faults?: FaultInjector,
 ): Promise<FunctionRegistry> {
   const functions: LocalFunction[] = [];
   const unmapped = new Set<string>();
@@ -152,7 +155,14 @@ export async function loadFunctions(
       arn,
       entry: spec.entry,
       timeoutSeconds: spec.timeoutSeconds,
-      invoke: (event) => invokeHandler(handler, event, { ...spec, name, arn }),
+      invoke: (event) => {
+        const run = () => invokeHandler(handler, event, { ...spec, name, arn });
+        if (!faults) return run();
+        const ids = [spec.logicalId, name, arn];
+        return faults.run({ functionIds: ids }, event, run, (error) =>
+          error instanceof LambdaFunctionError ? error : new LambdaFunctionError(error),
+        );
+      },
     });
   }
 

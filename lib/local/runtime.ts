@@ -7,15 +7,18 @@ import { localDynamoClient, localS3Client } from './clients';
 import { applyEnvironment } from './env';
 import { createEventRouter, type EventRouterDependencies } from './events';
 import { type ExecutionRecord, ExecutionRegistry } from './executions';
+import { FaultInjector, type LocalFault } from './faults';
 import { functionEnvironment, loadFunctions } from './functions';
 import { readRoutes, startGateway } from './gateway';
 import { provisionResources } from './provision';
 import { type ScheduleOptions, startSchedules } from './schedules';
 import { sdkEnvironment, startServers } from './servers';
+import { startSfnApi } from './sfn-api';
 import { loadStateMachines } from './state-machine';
 import { type CfnTemplate, TemplateResolver } from './template';
 
 export type { ExecutionRecord } from './executions';
+export type { ArmedFault, LocalFault } from './faults';
 
 export interface LocalRuntimeOptions {
   /** The synthesized CloudFormation template (bundling may be skipped). */
@@ -46,6 +49,11 @@ export interface LocalRuntimeOptions {
    * set a short `intervalMs` and a fixed `clock`; `enabled: false` turns the timers off.
    */
   schedules?: ScheduleOptions;
+  /**
+   * Tests only: steps that fail on purpose (see faults.ts). More can be added while running
+   * through `LocalRuntime.faults`.
+   */
+  faults?: LocalFault[];
 }
 
 export interface LocalRuntime {
@@ -70,6 +78,8 @@ export interface LocalRuntime {
     input: JsonValue,
     options?: { name?: string; stateMachineArn?: string },
   ): Promise<ExecutionRecord>;
+  /** Injected faults: `faults.add({ state: 'Aggregate', when: 'after' })` fails the next one. */
+  faults: FaultInjector;
   stop(): Promise<void>;
 }
 
@@ -118,7 +128,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const { bucketNames, tableNames } = await provisionResources(resolver, { s3, dynamo }, log);
 
-    const functions = await loadFunctions(resolver, options.projectRoot);
+    const faults = new FaultInjector(options.faults);
+    const functions = await loadFunctions(resolver, options.projectRoot, faults);
     const topicArns = new Map(
       resolver
         .resourcesOfType('AWS::SNS::Topic')
@@ -135,6 +146,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       s3,
       log,
       onChildEvent: (name, event) => registry?.appendChildEvent(name, event),
+      faults,
     });
     registry = new ExecutionRegistry({
       dataDir,
@@ -144,6 +156,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const executions = registry;
     cleanups.push(() => executions.stop());
+    // Handlers that start executions (the replay API) call StartExecution with their own SFN
+    // client; locally that reaches this registry.
+    const sfnApi = await startSfnApi(executions);
+    cleanups.push(() => sfnApi.close());
+    cleanups.push(applyEnvironment({ AWS_ENDPOINT_URL_SFN: sfnApi.endpoint }));
 
     const targets: EventRouterDependencies = {
       isStateMachine: (arn) => machines.some((m) => m.arn === arn),
@@ -217,6 +234,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           trigger: 'api',
           ...(request.name !== undefined ? { name: request.name } : {}),
         }).done,
+      faults,
       stop: cleanUp,
     };
   } catch (error) {

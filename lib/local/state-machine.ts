@@ -14,6 +14,8 @@ import {
   rewriteDistributedMaps,
   runDistributedMap,
 } from './distributed-map';
+import type { FaultInjector } from './faults';
+import { LambdaFunctionError } from './functions';
 import {
   type TaskDependencies,
   type TaskHandler,
@@ -31,6 +33,8 @@ export interface StateMachineDependencies extends TaskDependencies {
   s3: S3Client;
   /** Receives the events of Distributed Map child runs, keyed by the root execution's name. */
   onChildEvent(executionName: string, event: MapRunEvent): void;
+  /** Test faults by state name (see faults.ts); none when absent. */
+  faults?: FaultInjector;
 }
 
 export interface LocalStateMachine {
@@ -106,13 +110,27 @@ export function loadStateMachine(
       resource === DISTRIBUTED_MAP_RESOURCE
         ? distributedMapHandler(mapSpec(maps, stateName))
         : taskHandlerFor(resource, deps);
-    if (handler) handlers[stateName] = withPayloadLimit(stateName, handler);
+    if (handler) handlers[stateName] = withPayloadLimit(stateName, withFaults(stateName, handler));
     else unsupported.push(`'${stateName}' (${resource})`);
   });
   if (unsupported.length > 0) {
     throw new UnsupportedDefinitionError(
       `State machine ${name} has tasks the local runtime cannot run: ${unsupported.join(', ')}`,
     );
+  }
+  // an injected fault fails the state as a failing Lambda would, so Retry/Catch see its name
+  function withFaults(stateName: string, handler: TaskHandler): TaskHandler {
+    const faults = deps.faults;
+    if (!faults) return handler;
+    return (input) =>
+      faults.run(
+        { state: stateName },
+        input,
+        () => handler(input),
+        (error) => {
+          return new LambdaFunctionError(error);
+        },
+      );
   }
   const overrides = { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryIntervals };
   const options = { validationOptions: { checkArn: false } };

@@ -40,7 +40,24 @@ export class TokenError extends Error {
   }
 }
 
-async function issuerSecret(dataDir: string): Promise<Uint8Array> {
+/**
+ * The secret never changes once created, and the gateway verifies a token on every request, so
+ * it is read once per data directory (reading the file each time was ~13% of the local API's
+ * CPU under load). A failed read is not kept, so the next call tries again.
+ */
+const secrets = new Map<string, Promise<Uint8Array>>();
+
+function issuerSecret(dataDir: string): Promise<Uint8Array> {
+  let secret = secrets.get(dataDir);
+  if (!secret) {
+    secret = readOrCreateSecret(dataDir);
+    secrets.set(dataDir, secret);
+    secret.catch(() => secrets.delete(dataDir));
+  }
+  return secret;
+}
+
+async function readOrCreateSecret(dataDir: string): Promise<Uint8Array> {
   const file = join(dataDir, ISSUER_FILE);
   try {
     const stored = JSON.parse(await readFile(file, 'utf8')) as { secret: string };
@@ -56,7 +73,7 @@ async function issuerSecret(dataDir: string): Promise<Uint8Array> {
     return secret;
   } catch (error) {
     // another process created it first: use theirs so both verify each other's tokens
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return issuerSecret(dataDir);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readOrCreateSecret(dataDir);
     throw error;
   }
 }

@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  decodeConfigFromEnvironment,
+  encodeConfigForEnvironment,
+} from '../../lambdas/core/config-codec';
 import { allianceStackId } from '../../lib/alliance-stack';
 import {
   AllianceConfigError,
@@ -109,11 +114,16 @@ describe('loadAllianceConfig', () => {
   });
 
   it('refuses a config too large for the Lambda environment', () => {
-    // Prepare: places of ~80 bytes each until the compact JSON passes the limit.
+    // Prepare: places with names that do not compress (hex of a hash) until the compressed
+    // Lambda copy passes the limit. Unused column mappings are left out of that copy, so they
+    // do not count towards it.
     const json = nelJson();
     const places = json.places as unknown[];
-    for (let i = 0; JSON.stringify(json).length <= MAX_LAMBDA_CONFIG_BYTES; i += 1) {
-      places.push({ id: `place-${i}`, name: `Place ${i}`, localAuthorities: ['E09000001'] });
+    const lambdaPart = () =>
+      encodeConfigForEnvironment(JSON.stringify({ ...json, columnMappings: {} }));
+    for (let i = 0; lambdaPart().length <= MAX_LAMBDA_CONFIG_BYTES; i += 1) {
+      const name = createHash('sha256').update(String(i)).digest('hex');
+      places.push({ id: `place-${i}`, name, localAuthorities: ['E09000001'] });
     }
 
     // Act
@@ -134,9 +144,28 @@ describe('allianceConfigForLambda', () => {
     // Act
     const forLambda = JSON.parse(allianceConfigForLambda(config));
 
-    // Assess
+    // Assess: no NEL trust is assigned a column mapping, so none travels (see the next test)
     const { alertEmail: _dropped, ...rest } = config;
-    expect(forLambda).toEqual(rest);
+    expect(forLambda).toEqual({ ...rest, columnMappings: {} });
+  });
+
+  it('keeps only the column mappings trusts use, without their source notes', () => {
+    // Prepare: R1H (first trust) reads the SCR-style export.
+    const nel = loadAllianceConfig();
+    const config = {
+      ...nel,
+      trusts: nel.trusts.map((trust, i) =>
+        i === 0 ? { ...trust, intake: { mapping: 'scr' } } : trust,
+      ),
+    };
+
+    // Act
+    const forLambda = JSON.parse(allianceConfigForLambda(config));
+
+    // Assess
+    expect(Object.keys(forLambda.columnMappings)).toEqual(['scr']);
+    const { source: _source, ...scr } = nel.columnMappings.scr!;
+    expect(forLambda.columnMappings.scr).toEqual(scr);
   });
 });
 
@@ -232,6 +261,8 @@ describe('synthesizeAlliance', () => {
     expect(subscriptions.map(([, s]) => props(s))).toEqual([
       expect.objectContaining({ Protocol: 'email', Endpoint: 'cancer.alliance@nhs.net' }),
     ]);
-    expect(String(environmentOf(register).ALLIANCE_CONFIG)).not.toContain('nhs.net');
+    expect(
+      decodeConfigFromEnvironment(String(environmentOf(register).ALLIANCE_CONFIG)),
+    ).not.toContain('nhs.net');
   });
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AllianceConfigSchema } from '../../lambdas/core/config';
+import { decodeConfigFromEnvironment } from '../../lambdas/core/config-codec';
 import { PROJECT_ROOT } from '../../lib/config';
 import { synthesizeAlliance } from '../../lib/synth';
 import {
@@ -37,6 +38,8 @@ const HANDLERS = [
   'report-api',
   'funding-api',
   'check-deadlines',
+  'upload-api',
+  'replay-api',
 ] as const;
 type Handler = (typeof HANDLERS)[number];
 
@@ -136,6 +139,8 @@ describe('platform functions', () => {
       'report-api': [1024, 29],
       'funding-api': [2048, 29],
       'check-deadlines': [512, 60],
+      'upload-api': [512, 29],
+      'replay-api': [512, 29],
     };
 
     for (const h of HANDLERS) {
@@ -147,7 +152,7 @@ describe('platform functions', () => {
   it('gives every function the same environment, with the config minus the alert email', () => {
     // Prepare
     const register = environmentOf(fn('register'));
-    const config = JSON.parse(String(register.ALLIANCE_CONFIG));
+    const config = JSON.parse(decodeConfigFromEnvironment(String(register.ALLIANCE_CONFIG)));
 
     // Assess
     expect(Object.keys(register).sort()).toEqual(
@@ -161,13 +166,19 @@ describe('platform functions', () => {
         'POWERTOOLS_LOG_LEVEL',
         'POWERTOOLS_SERVICE_NAME',
         'SUBMISSIONS_TABLE',
+        'UPLOAD_URL_TTL_SECONDS',
       ].sort(),
     );
     expect(register.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(AllianceConfigSchema.parse(config).code).toBe('E56000028');
     expect(config).not.toHaveProperty('alertEmail');
     // The local runtime sets the union of all functions' variables; they must agree.
-    for (const h of HANDLERS) expect(environmentOf(fn(h)), h).toEqual(register);
+    // The replay function alone also has the ingest state machine's ARN, which the step
+    // functions cannot carry (the state machine refers to them); see test/infra/replay.test.ts.
+    for (const h of HANDLERS) {
+      const { STATE_MACHINE_ARN: _ingest, ...environment } = environmentOf(fn(h));
+      expect(environment, h).toEqual(register);
+    }
   });
 });
 
@@ -198,6 +209,9 @@ describe('least privilege', () => {
       'report-api': ['s3:GetObject reports/'],
       'funding-api': [],
       'check-deadlines': [],
+      // Signs presigned upload URLs, which carry its rights: put only (test/infra/uploads.test.ts).
+      'upload-api': ['s3:PutObject uploads/'],
+      'replay-api': [],
     };
 
     for (const h of HANDLERS) {
@@ -223,6 +237,9 @@ describe('least privilege', () => {
       'funding-api': { aggregates: 'R', allocations: 'RW' },
       // The scheduled missing-submission check (SubmissionDeadlines).
       'check-deadlines': { aggregates: 'R', alerts: 'RW' },
+      'upload-api': {},
+      // Reads which submissions are current; starts executions (test/infra/replay.test.ts).
+      'replay-api': { aggregates: 'R', submissions: 'R' },
     };
 
     for (const h of HANDLERS) {

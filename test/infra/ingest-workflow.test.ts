@@ -256,6 +256,7 @@ describe('ingest state machine definition', () => {
       'Register',
       'Validate',
       'Quarantine',
+      'Notify trust of rejection',
       'Process chunks',
       'Enrich',
       'Summarise',
@@ -276,6 +277,19 @@ describe('ingest state machine definition', () => {
     expect(state('Mark failed').Next).toBe('Notify failure');
     expect(state('Notify failure').Next).toBe('Failed');
     expect(state('Failed')).toMatchObject({ Type: 'Fail', Error: 'SubmissionFailed' });
+  });
+
+  it('retries every SNS publish before a notice or alert is given up', () => {
+    // Prepare: the publish tasks, wherever they sit (the alert Map's processor included).
+    const publishes = ['Notify failure', 'Notify trust of rejection', 'Publish alert'];
+
+    // Assess
+    for (const name of publishes) {
+      expect(state(name).Resource, name).toContain(':states:::sns:publish');
+      expect(state(name).Retry, name).toEqual([
+        { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 },
+      ]);
+    }
   });
 
   it('stays JSONPath-only: no JSONata, Arguments, Assign or variables', () => {

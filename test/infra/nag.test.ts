@@ -2,13 +2,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AllianceStack } from '../../lib/alliance-stack';
 import { loadAllianceConfig } from '../../lib/config';
 import { nagAcknowledgements } from '../../lib/nag';
-import { addAllianceStack, cdkJsonContext, synthesizeAlliance } from '../../lib/synth';
+import { addAllianceStack, cdkJsonContext, nagPacks, synthesizeAlliance } from '../../lib/synth';
 
 interface Finding {
   readonly rule: string;
@@ -61,7 +62,10 @@ afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('cdk-nag AwsSolutions on the alliance stack', () => {
+/** Rule-name prefixes of the packs {@link nagPacks} runs. */
+const PACK_PREFIXES = ['AwsSolutions-', 'HIPAA.Security-', 'NIST.800.53.R5-'];
+
+describe('cdk-nag AwsSolutions, HIPAA Security and NIST 800-53 R5 on the alliance stack', () => {
   let clean: { threw: boolean; findings: Finding[]; error?: string };
 
   beforeAll(() => {
@@ -85,18 +89,26 @@ describe('cdk-nag AwsSolutions on the alliance stack', () => {
   });
 
   it('runs the checks through addAllianceStack: an unsafe resource added to the stack fails', () => {
-    // Prepare: a queue with none of the protections, beside the real stack.
+    // Prepare: a queue and a log group with none of the protections, beside the real stack.
     const outdir = freshOutdir();
     const app = bareApp(outdir);
     const stack = addAllianceStack(app, config, { nag: true });
-    new sqs.Queue(stack, 'Probe', { enforceSSL: false });
+    const probe = new Construct(stack, 'Probe');
+    new sqs.Queue(probe, 'Queue', { enforceSSL: false });
+    new logs.LogGroup(probe, 'Logs', { retention: logs.RetentionDays.INFINITE });
 
     // Act
     const result = synthFindings(app, outdir);
 
-    // Assess: only the probe is reported; the rest of the stack stays clean.
+    // Assess: every pack reports the probe (the queue's SQS4 in AwsSolutions; the unencrypted
+    // log group kept forever in HIPAA and NIST); the rest of the stack stays clean.
     expect(result.threw).toBe(true);
-    expect(result.findings.map((finding) => finding.rule)).toContain('AwsSolutions-SQS4');
+    const rules = result.findings.map((finding) => finding.rule);
+    expect(rules).toContain('AwsSolutions-SQS4');
+    for (const prefix of PACK_PREFIXES.slice(1)) {
+      expect(rules).toContain(`${prefix}CloudWatchLogGroupEncrypted`);
+      expect(rules).toContain(`${prefix}CloudWatchLogGroupRetentionPeriod`);
+    }
     expect(result.findings.filter((finding) => !finding.path.includes('/Probe/'))).toEqual([]);
   });
 });
@@ -110,7 +122,7 @@ describe('nag acknowledgements', () => {
     const outdir = freshOutdir();
     const app = bareApp(outdir);
     stack = new AllianceStack(app, 'Unacknowledged', { config });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(...nagPacks(app));
     rawFindings = synthFindings(app, outdir).findings;
   });
 
@@ -127,7 +139,7 @@ describe('nag acknowledgements', () => {
     // Assess
     expect(recorded.length).toBe(nagAcknowledgements(stack).length);
     for (const [id, reason] of recorded) {
-      expect(id, id).toMatch(/AwsSolutions-[A-Z]+\d+/);
+      expect(id, id).toMatch(/(AwsSolutions-[A-Z]+\d+|HIPAA\.Security-\w+|NIST\.800\.53\.R5-\w+)/);
       expect(reason.trim().length, id).toBeGreaterThan(40);
     }
   });

@@ -10,6 +10,8 @@ export interface HeaderMap {
   readonly duplicates: ColumnName[];
   /** Required columns the header does not provide. */
   readonly missingRequired: ColumnName[];
+  /** Header cells recognised through `aliases` (as written, trimmed), in file order. */
+  readonly aliased: Array<{ header: string; column: ColumnName }>;
 }
 
 export interface HeaderOptions {
@@ -38,21 +40,24 @@ export function mapHeader(cells: readonly string[], options: HeaderOptions = {})
   const columns: Partial<Record<ColumnName, number>> = {};
   const unknown: string[] = [];
   const duplicates: ColumnName[] = [];
+  const aliased: Array<{ header: string; column: ColumnName }> = [];
   cells.forEach((cell, index) => {
     const key = normaliseHeaderName(cell);
     // blank header cells are the trailing empty columns spreadsheets leave behind
     if (key === '') return;
-    const column = aliases.get(key) ?? (CANONICAL.has(key) ? (key as ColumnName) : undefined);
+    const alias = aliases.get(key);
+    const column = alias ?? (CANONICAL.has(key) ? (key as ColumnName) : undefined);
     if (column === undefined) {
       unknown.push(cell.replace(/^\uFEFF/, '').trim());
     } else if (columns[column] === undefined) {
       columns[column] = index;
+      if (alias !== undefined) aliased.push({ header: cell.replace(/^\uFEFF/, '').trim(), column });
     } else if (!duplicates.includes(column)) {
       duplicates.push(column);
     }
   });
   const missingRequired = REQUIRED_COLUMNS.filter((column) => columns[column] === undefined);
-  return { columns, unknown, duplicates, missingRequired };
+  return { columns, unknown, duplicates, missingRequired, aliased };
 }
 
 function normaliseAliases(aliases: Readonly<Record<string, ColumnName>>): Map<string, ColumnName> {

@@ -7,7 +7,7 @@ import {
   openCsv,
   replay,
 } from './csv';
-import { ParseError } from './errors';
+import { fileTooLarge, ParseError, tooManyRows } from './errors';
 import { type HeaderMap, type HeaderOptions, mapHeader } from './header';
 import { openXlsx, type XlsxInfo, type XlsxOptions } from './xlsx';
 
@@ -20,9 +20,20 @@ export interface TableSource {
   readonly fileName: string;
 }
 
+/** Whole-file bounds, on top of the per-cell and per-row ones of the readers. */
+export interface TableLimits {
+  /** Largest file read, in bytes; a stream is cut off as soon as it passes it. @default - none */
+  readonly maxFileBytes?: number;
+  /** Largest XLSX file, which is held in memory to be read. @default - maxFileBytes */
+  readonly maxXlsxBytes?: number;
+  /** Most data rows (non-blank rows after the header). @default - none */
+  readonly maxRows?: number;
+}
+
 export type OpenTableOptions = HeaderOptions &
   Omit<CsvOptions, 'onEncoding'> &
-  Omit<XlsxOptions, 'onInfo'>;
+  Omit<XlsxOptions, 'onInfo'> &
+  TableLimits;
 
 export interface Table {
   readonly format: 'csv' | 'xlsx';
@@ -52,10 +63,20 @@ export async function openTable(
   source: TableSource,
   options: OpenTableOptions = {},
 ): Promise<Table> {
-  const opened = source.bytes ? fromBytes(source.bytes) : await fromStream(source);
+  const maxFileBytes = options.maxFileBytes ?? Number.POSITIVE_INFINITY;
+  if (source.bytes && source.bytes.length > maxFileBytes) {
+    throw fileTooLarge(source.bytes.length, maxFileBytes);
+  }
+  const opened = source.bytes
+    ? fromBytes(source.bytes)
+    : await fromStream({ ...source, stream: capped(source.stream, maxFileBytes) });
   const format = detectFormat(opened.head, source.fileName);
   if (format === 'xlsx') {
-    const bytes = source.bytes ?? (await collect(opened.chunks));
+    const maxXlsxBytes = Math.min(options.maxXlsxBytes ?? maxFileBytes, maxFileBytes);
+    if (source.bytes && source.bytes.length > maxXlsxBytes) {
+      throw fileTooLarge(source.bytes.length, maxXlsxBytes, 'workbook');
+    }
+    const bytes = source.bytes ?? (await collect(opened.chunks, maxXlsxBytes));
     const file = await openXlsx(bytes, options);
     return withHeader('xlsx', file.rows, options, { xlsx: file.info });
   }
@@ -96,10 +117,53 @@ async function fromStream(source: TableSource): Promise<Opened> {
   return { head: head.subarray(0, SNIFF_BYTES), chunks: replay(head, iterator, done) };
 }
 
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+/** The stream, stopped with FILE_TOO_LARGE once it passes `maxBytes` (an object may grow). */
+async function* capped(
+  stream: AsyncIterable<Uint8Array> | undefined,
+  maxBytes: number,
+): AsyncGenerator<Uint8Array> {
+  if (!stream) throw new TypeError('openTable needs bytes or a stream');
+  let total = 0;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (total > maxBytes) throw fileTooLarge(total, maxBytes);
+    yield chunk;
+  }
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  return concatBytes(parts);
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    // stopping here keeps an oversized workbook from being buffered whole before it is refused
+    if (total > maxBytes) throw fileTooLarge(total, maxBytes, 'workbook');
+    parts.push(chunk);
+  }
+  return concatBytes(parts, total);
+}
+
+/**
+ * The rows, failing with TOO_MANY_ROWS on the first data row past `maxRows`. Closing the result
+ * closes `rows` too, even before the first read (a generator that has not started would
+ * otherwise finish without ever reaching the source).
+ */
+function limitRows(rows: AsyncGenerator<CsvRow>, maxRows: number): AsyncGenerator<CsvRow> {
+  async function* counted(): AsyncGenerator<CsvRow> {
+    let count = 0;
+    for await (const row of rows) {
+      count += 1;
+      if (count > maxRows) throw tooManyRows(maxRows, row.row);
+      yield row;
+    }
+  }
+  const limited = counted();
+  const finish = limited.return.bind(limited);
+  limited.return = async (value) => {
+    await rows.return(undefined);
+    return finish(value);
+  };
+  return limited;
 }
 
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
@@ -169,5 +233,6 @@ async function withHeader(
     );
   }
   // the same generator, already past the header: returning it early closes the source stream
-  return { format, ...extra, header, headerCells: headerRow.cells, rows };
+  const dataRows = options.maxRows === undefined ? rows : limitRows(rows, options.maxRows);
+  return { format, ...extra, header, headerCells: headerRow.cells, rows: dataRows };
 }

@@ -4,7 +4,6 @@ import { AlertsRepository, type StoredAlert } from '../../adapters/alerts-repo';
 import { handlerEnv } from '../../adapters/env';
 import { assertCanSeeTrust, type Caller } from '../../core/access';
 import { ALERT_KINDS } from '../../core/alerts';
-import { ForbiddenError } from '../../core/errors';
 import { ALL_TRUSTS } from '../../core/performance';
 import { periodsBetween } from '../../core/periods';
 import { suppressRow } from '../../core/suppression';
@@ -69,9 +68,6 @@ function visibleTrusts(caller: Caller, requested: string | undefined): ReadonlyS
     return new Set([requested]);
   }
   if (caller.alliance) return null;
-  if (caller.trusts.length === 0) {
-    throw new ForbiddenError('Your account is not a member of any trust or the alliance.');
-  }
   return new Set([...caller.trusts, ALL_TRUSTS]);
 }
 

@@ -1,12 +1,10 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { AggregatesRepository } from '../../adapters/aggregates-repo';
 import { handlerEnv } from '../../adapters/env';
 import type { Caller } from '../../core/access';
 import { buildBacklog } from '../../core/backlog';
 import { DIMENSIONS, dimensionsFor } from '../../core/enriched';
-import { json } from '../shared/api-response';
-import { PeriodSchema, parseParameters, requireCaller, TrustSchema } from './common';
+import { cachedReport, PeriodSchema, parseParameters, requireCaller, TrustSchema } from './common';
 import { reportAccess } from './performance';
 
 const BacklogQuerySchema = z
@@ -35,16 +33,20 @@ export async function getBacklog(event: APIGatewayProxyEvent, callerOrNull: Call
     by: query.by ?? null,
   });
   const env = handlerEnv();
-  const contributions = await new AggregatesRepository(env.aggregatesTable()).currentContributions(
-    query.period,
+  return cachedReport(
+    {
+      key: ['backlog', query.period, trust, query.by, disclosure],
+      periods: [query.period],
+      standard: 'backlog',
+    },
+    (contributions) =>
+      buildBacklog({
+        period: query.period,
+        ...(trust ? { trust } : {}),
+        ...(query.by ? { by: query.by } : {}),
+        contributions,
+        config: env.config,
+        disclosure,
+      }),
   );
-  const body = buildBacklog({
-    period: query.period,
-    ...(trust ? { trust } : {}),
-    ...(query.by ? { by: query.by } : {}),
-    contributions,
-    config: env.config,
-    disclosure,
-  });
-  return json(200, body);
 }

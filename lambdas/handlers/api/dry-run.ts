@@ -54,11 +54,13 @@ export async function dryRun(
       period: query.period,
       fileName,
       keyProblem: null,
+      size: bytes.length,
     },
     async () => ({ bytes, fileName }),
     {
       rules: config.rules,
       trusts: config.trusts,
+      columnMappings: config.columnMappings,
       chunkRows: config.rules.chunkRows,
       // nothing is stored: valid records are counted, then dropped
       sink: async () => {},

@@ -1,16 +1,20 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { AggregatesRepository } from '../../adapters/aggregates-repo';
 import { handlerEnv } from '../../adapters/env';
 import { logger } from '../../adapters/logger';
 import { type Caller, scopeTrust } from '../../core/access';
 import { DIMENSIONS, dimensionsFor } from '../../core/enriched';
 import { ForbiddenError } from '../../core/errors';
-import { buildPerformance, type Disclosure, PERFORMANCE_STANDARDS } from '../../core/performance';
+import {
+  buildPerformance,
+  type Disclosure,
+  PERFORMANCE_STANDARDS,
+  storedStandardOf,
+} from '../../core/performance';
 import { periodsBetween } from '../../core/periods';
-import { json } from '../shared/api-response';
 import {
   assertConfiguredTrust,
+  cachedReport,
   PeriodSchema,
   parseParameters,
   requireCaller,
@@ -86,21 +90,33 @@ export async function getPerformance(event: APIGatewayProxyEvent, callerOrNull: 
     by: query.by ?? null,
   });
   const env = handlerEnv();
-  const aggregates = new AggregatesRepository(env.aggregatesTable());
-  const periods = periodsBetween(query.from, query.to);
-  const perPeriod = await Promise.all(
-    periods.map((period) => aggregates.currentContributions(period)),
+  const standard = storedStandardOf(query.standard, query.allocation);
+  return cachedReport(
+    {
+      key: [
+        'performance',
+        query.standard,
+        query.allocation,
+        query.from,
+        query.to,
+        trust,
+        query.by,
+        disclosure,
+      ],
+      periods: periodsBetween(query.from, query.to),
+      standard,
+    },
+    (contributions) =>
+      buildPerformance({
+        standard: query.standard,
+        ...(query.allocation ? { allocation: query.allocation } : {}),
+        from: query.from,
+        to: query.to,
+        ...(trust ? { trust } : {}),
+        ...(query.by ? { by: query.by } : {}),
+        contributions,
+        config: env.config,
+        disclosure,
+      }),
   );
-  const body = buildPerformance({
-    standard: query.standard,
-    ...(query.allocation ? { allocation: query.allocation } : {}),
-    from: query.from,
-    to: query.to,
-    ...(trust ? { trust } : {}),
-    ...(query.by ? { by: query.by } : {}),
-    contributions: perPeriod.flat(),
-    config: env.config,
-    disclosure,
-  });
-  return json(200, body);
 }

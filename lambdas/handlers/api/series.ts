@@ -1,15 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { AggregatesRepository } from '../../adapters/aggregates-repo';
 import { handlerEnv } from '../../adapters/env';
 import { assertCanSeeTrust, type Caller } from '../../core/access';
 import { STANDARDS } from '../../core/config';
-import { ALL_TRUSTS } from '../../core/performance';
+import { ALL_TRUSTS, storedStandardOf } from '../../core/performance';
 import { periodsBetween } from '../../core/periods';
 import { buildSeries } from '../../core/series';
-import { json } from '../shared/api-response';
 import {
   assertConfiguredTrust,
+  cachedReport,
   PeriodSchema,
   parseParameters,
   requireCaller,
@@ -47,17 +46,20 @@ export async function getPerformanceSeries(event: APIGatewayProxyEvent, caller: 
     assertCanSeeTrust(user, trust);
   }
   const env = handlerEnv();
-  const aggregates = new AggregatesRepository(env.aggregatesTable());
-  const perPeriod = await Promise.all(
-    periodsBetween(query.from, query.to).map((period) => aggregates.currentContributions(period)),
+  return cachedReport(
+    {
+      key: ['series', query.standard, query.from, query.to, trust],
+      periods: periodsBetween(query.from, query.to),
+      standard: storedStandardOf(query.standard),
+    },
+    (contributions) =>
+      buildSeries({
+        standard: query.standard,
+        trust,
+        from: query.from,
+        to: query.to,
+        contributions,
+        config: env.config,
+      }),
   );
-  const series = buildSeries({
-    standard: query.standard,
-    trust,
-    from: query.from,
-    to: query.to,
-    contributions: perPeriod.flat(),
-    config: env.config,
-  });
-  return json(200, series);
 }

@@ -153,15 +153,26 @@ export function statementsIn(document: Json | undefined): Statement[] {
   return ((document as { Statement?: unknown } | undefined)?.Statement ?? []) as Statement[];
 }
 
-/** Statements of every identity policy attached to a role (inline and AWS::IAM::Policy). */
+/**
+ * Statements of every identity policy attached to a role: inline, AWS::IAM::Policy, and
+ * customer-managed AWS::IAM::ManagedPolicy (attached through its `Roles` or the role's
+ * `ManagedPolicyArns`).
+ */
 export function roleStatements(template: Template, roleLogicalId: string): Statement[] {
   const statements: Statement[] = [];
-  for (const [, policy] of resourcesOfType(template, 'AWS::IAM::Policy')) {
+  const [, role] = Object.entries(resources(template)).find(([id]) => id === roleLogicalId) ?? [];
+  const attachedArns = ((role && props(role).ManagedPolicyArns) ?? []) as Json[];
+  for (const [policyId, policy] of [
+    ...resourcesOfType(template, 'AWS::IAM::Policy'),
+    ...resourcesOfType(template, 'AWS::IAM::ManagedPolicy'),
+  ]) {
     const roles = (props(policy).Roles ?? []) as Json[];
-    if (!roles.some((role) => render(role) === `<${roleLogicalId}>`)) continue;
+    const attached =
+      roles.some((entry) => render(entry) === `<${roleLogicalId}>`) ||
+      attachedArns.some((arn) => render(arn) === `<${policyId}>`);
+    if (!attached) continue;
     statements.push(...statementsIn(props(policy).PolicyDocument));
   }
-  const [, role] = Object.entries(resources(template)).find(([id]) => id === roleLogicalId) ?? [];
   const inlinePolicies = ((role && props(role).Policies) ?? []) as Record<string, Json>[];
   for (const inline of inlinePolicies) statements.push(...statementsIn(inline.PolicyDocument));
   return statements;

@@ -4,7 +4,11 @@ import { join, resolve } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Stack } from 'aws-cdk-lib';
-import { type AllianceConfig, AllianceConfigSchema } from '../../../lambdas/core/config';
+import {
+  type AllianceConfig,
+  AllianceConfigSchema,
+  type TrustIntake,
+} from '../../../lambdas/core/config';
 import { submissionIdFor, uploadKeyFor } from '../../../lambdas/core/submission';
 import nel from '../../../lib/alliances/north-east-london.json';
 import { localDynamoClient, localS3Client } from '../../../lib/local/clients';
@@ -13,6 +17,7 @@ import {
   type LocalRuntimeOptions,
   startLocalRuntime,
 } from '../../../lib/local/runtime';
+import type { CfnTemplate } from '../../../lib/local/template';
 import { issueToken } from '../../../lib/local/tokens';
 import { synthesizeAlliance } from '../../../lib/synth';
 
@@ -25,6 +30,8 @@ export interface TestPlatform {
   readonly dataDir: string;
   readonly bucket: string;
   readonly config: AllianceConfig;
+  /** The synthesized template the runtime runs (routes, tables, functions). */
+  readonly template: CfnTemplate;
   upload(
     trust: string,
     period: string,
@@ -49,11 +56,21 @@ export async function startTestPlatform(
     rules?: Partial<AllianceConfig['rules']>;
     /** The runtime's schedule timers (default: off, so only a test that wants them has them). */
     schedules?: LocalRuntimeOptions['schedules'];
+    /** The handlers' POWERTOOLS_LOG_LEVEL (default ERROR; the identifier scan uses DEBUG). */
+    logLevel?: string;
+    /** Receives the runtime's own lines (gateway, executions, alerts); default: dropped. */
+    log?: (line: string) => void;
+    /** Intake settings (mapping, date formats, sheet) per trust ODS code; default: none. */
+    intake?: Readonly<Record<string, TrustIntake>>;
   } = {},
 ): Promise<TestPlatform> {
   process.env.REFERENCE_DATA_DIR = REFERENCE_DIR;
   const config = AllianceConfigSchema.parse({
     ...nel,
+    trusts: nel.trusts.map((trust) => {
+      const intake = overrides.intake?.[trust.ods];
+      return intake ? { ...trust, intake } : trust;
+    }),
     rules: { ...nel.rules, ...overrides.rules },
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'cap-e2e-'));
@@ -65,8 +82,8 @@ export async function startTestPlatform(
     port: 0,
     region: config.region,
     persist: false,
-    log: () => {},
-    environmentOverrides: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    log: overrides.log ?? (() => {}),
+    environmentOverrides: { POWERTOOLS_LOG_LEVEL: overrides.logLevel ?? 'ERROR' },
     schedules: overrides.schedules ?? { enabled: false },
   });
   const bucket =
@@ -82,6 +99,7 @@ export async function startTestPlatform(
     dataDir,
     bucket,
     config,
+    template,
     async upload(trust, period, fileName, body) {
       const key = uploadKeyFor(trust, 'cwt', period, fileName);
       const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));

@@ -109,14 +109,52 @@ describe('Aggregate', () => {
       'SUB#sub-old#24d',
       'SUB#sub-old#backlog',
     ]);
-    expect(
-      dynamo.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues,
-    ).toMatchObject({
+    const submissionUpdate = dynamo
+      .commandCalls(UpdateCommand)
+      .find((c) => c.args[0].input.TableName === 'Submissions');
+    expect(submissionUpdate?.args[0].input.ExpressionAttributeValues).toMatchObject({
       ':current': false,
       ':supersededBy': 'sub-new',
     });
     const claim = dynamo.commandCalls(PutCommand)[0]?.args[0].input;
     expect(claim?.ConditionExpression).toContain('orderKey < :orderKey');
+  });
+
+  it('marks the period as changing before its first write and re-versions it after its last', async () => {
+    // Prepare: the pointer held an older submission, so there is a claim and a clean-up
+    dynamo.on(PutCommand).resolves({
+      Attributes: { trust: 'RF4', submissionId: 'sub-old', orderKey: '2025-07-01T00:00:00Z|0' },
+    });
+    dynamo.on(GetCommand).resolves({ Item: { submissionId: 'sub-old', status: 'ACCEPTED' } });
+    dynamo.on(UpdateCommand).resolves({});
+
+    // Act
+    await handler(input, context);
+
+    // Assess (Aggregates table only): on the versions item, SET change#2025-06#sub-new first;
+    // then the contributions, the claim and the old contribution's deletion; then a new token
+    // and the marker removed.
+    const calls = dynamo
+      .calls()
+      .map((c) => c.args[0].input as Record<string, unknown>)
+      .filter((c) => c.TableName !== 'Submissions');
+    const kinds = calls.map((input) => {
+      const key = input.Key as { pk?: string } | undefined;
+      if (key?.pk === 'cwt#VERSIONS') return String(input.UpdateExpression);
+      if ('RequestItems' in input) return 'batch';
+      if ('ConditionExpression' in input) return 'claim';
+      return 'other';
+    });
+    const relevant = kinds.filter((k) => k !== 'other');
+    expect(relevant[0]).toBe('SET #change = :now');
+    expect(relevant.at(-1)).toBe('SET #token = :token REMOVE #change');
+    expect(relevant.slice(1, -1)).toEqual(['batch', 'claim', 'batch']);
+    const [begin, end] = calls.filter((c) => (c.Key as { pk?: string })?.pk === 'cwt#VERSIONS');
+    expect(begin?.ExpressionAttributeNames).toEqual({ '#change': 'change#2025-06#sub-new' });
+    expect(end?.ExpressionAttributeNames).toEqual({
+      '#token': 'token#2025-06',
+      '#change': 'change#2025-06#sub-new',
+    });
   });
 
   it('keeps a newer upload in place when an older one finishes last', async () => {

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -11,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as checkDeadlines } from '../../../lambdas/handlers/check-deadlines';
 import { handler as evaluate } from '../../../lambdas/handlers/evaluate';
 import { handler as reportApi } from '../../../lambdas/handlers/report-api';
+import { serveAggregatesTable } from './aggregates-table-fake';
 import { apiEvent, context, useHandlerEnv } from './helpers';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -80,8 +82,40 @@ const openBreach = (trust: string) => ({
 type Published = { alerts: Array<{ subject: string; message: Record<string, unknown> }> };
 
 describe('Evaluate standards', () => {
-  beforeEach(() => useHandlerEnv());
+  beforeEach(() => {
+    useHandlerEnv();
+    // the evaluated submission's earlier alerts went out (Complete confirmed them), so only
+    // alerts recorded now are sent; the case where they did not is the last test below
+    dynamo.on(GetCommand).resolves({ Item: { submissionId: 's1', alertsPublished: true } });
+  });
   afterEach(() => dynamo.reset());
+
+  it('sends again the alerts an earlier, failed attempt of the same submission recorded', async () => {
+    // Prepare: RF4 FDS 6/10 < 75%: both breaches were recorded by s1 itself (raisedBy), but s1
+    // failed before Complete confirmed they were published.
+    serve({ Aggregates: aggregatesFor('2025-06', 6, 10), Alerts: {} });
+    dynamo.on(GetCommand).resolves({ Item: { submissionId: 's1', status: 'PROCESSING' } });
+    dynamo.on(PutCommand).rejects(conditionFailed());
+    dynamo.on(UpdateCommand).resolves({ Attributes: { status: 'open' } });
+    const query = dynamo.on(QueryCommand);
+    query.callsFake((input: QueryCommandInput) => ({
+      Items:
+        input.FilterExpression === 'raisedBy = :submissionId'
+          ? [{ sk: 'standard-breach#fds#RF4' }, { sk: 'standard-breach#fds#ALL' }]
+          : input.TableName === 'Aggregates'
+            ? aggregatesFor('2025-06', 6, 10)['cwt#2025-06']
+            : [],
+    }));
+
+    // Act
+    const retried = (await evaluate(evaluation, context)) as Published;
+
+    // Assess: sent again (at least once), though not new
+    expect(retried.alerts.map((a) => [a.message.type, a.message.trust])).toEqual([
+      ['standard-breach', 'RF4'],
+      ['standard-breach', 'ALL'],
+    ]);
+  });
 
   it('records a new breach and publishes it once', async () => {
     // Prepare: RF4 FDS 6/10 = 60% < 75%, so RF4 and the alliance breach. The first evaluation
@@ -313,8 +347,8 @@ describe('GET /alerts and GET /performance/series', () => {
   });
 
   it('serves the alliance series by default, and a trust series only to its trust', async () => {
-    // Prepare: one month, RF4 3/4.
-    serve({ Aggregates: aggregatesFor('2025-06', 3, 4) });
+    // Prepare: one month, RF4 3/4 (read by key and versions, as the report routes read it).
+    serveAggregatesTable(dynamo, () => Object.values(aggregatesFor('2025-06', 3, 4)).flat());
 
     // Act
     const alliance = await reportApi(

@@ -92,3 +92,68 @@ describe('Register', () => {
     });
   });
 });
+
+describe('Register: retries and replays', () => {
+  beforeEach(() => useHandlerEnv());
+  afterEach(() => dynamo.reset());
+
+  const stored = (status: string) => ({
+    submissionId: 'sub-0123456789abcdef01234567',
+    trust: 'RF4',
+    dataset: 'cwt',
+    period: '2025-06',
+    fileName: 'june.csv',
+    bucket: 'uploads-bucket',
+    key: 'uploads/RF4/cwt/2025-06/june.csv',
+    receivedAt: '2025-07-02T09:00:00Z',
+    size: 1234,
+    status,
+    updatedAt: '2025-07-02T09:01:00Z',
+  });
+  const replay = {
+    replay: true,
+    submissionId: 'sub-0123456789abcdef01234567',
+    orderKey: `2025-07-02T09:00:00Z|${'0A1B'.padStart(32, '0')}`,
+  };
+
+  it('runs a FAILED submission again when its event is redelivered', async () => {
+    dynamo
+      .on(PutCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    dynamo.on(GetCommand).resolves({ Item: stored('FAILED') });
+
+    const result = await handler(event('uploads/RF4/cwt/2025-06/june.csv'), context);
+
+    expect(result.duplicate).toBe(false);
+  });
+
+  it('replays an ACCEPTED submission under its own id and order key, writing nothing', async () => {
+    dynamo.on(GetCommand).resolves({ Item: stored('ACCEPTED') });
+
+    const result = await handler(replay, context);
+
+    expect(result).toMatchObject({
+      submissionId: replay.submissionId,
+      key: 'uploads/RF4/cwt/2025-06/june.csv',
+      trust: 'RF4',
+      period: '2025-06',
+      orderKey: replay.orderKey,
+      duplicate: false,
+    });
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it.each(['REJECTED', 'PROCESSING'])('does not replay a %s submission', async (status) => {
+    dynamo.on(GetCommand).resolves({ Item: stored(status) });
+
+    const result = await handler(replay, context);
+
+    expect(result.duplicate).toBe(true);
+  });
+
+  it('fails a replay of an unknown submission', async () => {
+    dynamo.on(GetCommand).resolves({});
+
+    await expect(handler(replay, context)).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+});

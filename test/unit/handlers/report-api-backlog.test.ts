@@ -1,7 +1,8 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../lambdas/handlers/report-api';
+import { serveAggregatesTable } from './aggregates-table-fake';
 import { apiEvent, context, useHandlerEnv } from './helpers';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -38,7 +39,7 @@ const get = (resource: string, query: Record<string, string>, groups = 'alliance
 describe('GET /backlog', () => {
   beforeEach(() => {
     useHandlerEnv();
-    dynamo.on(QueryCommand).resolves({ Items: march });
+    serveAggregatesTable(dynamo, () => march);
   });
   afterEach(() => dynamo.reset());
 
@@ -101,7 +102,7 @@ describe('GET /backlog', () => {
 describe('GET /performance with the new parameters', () => {
   beforeEach(() => {
     useHandlerEnv();
-    dynamo.on(QueryCommand).resolves({ Items: march });
+    serveAggregatesTable(dynamo, () => march);
   });
   afterEach(() => dynamo.reset());
 

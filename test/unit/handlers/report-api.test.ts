@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../lambdas/handlers/report-api';
+import { serveAggregatesTable } from './aggregates-table-fake';
 import { apiEvent, context, useHandlerEnv } from './helpers';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
@@ -42,7 +43,7 @@ describe('report API', () => {
 
   it('serves performance from current submissions only, with the target in force', async () => {
     // Prepare: a superseded contribution (100/100) is still stored but not current
-    dynamo.on(QueryCommand).resolves({ Items: june });
+    serveAggregatesTable(dynamo, () => june);
 
     // Act
     const result = await handler(
@@ -119,6 +120,7 @@ describe('report API', () => {
   });
 
   it('hides internal error details behind a 500', async () => {
+    dynamo.on(GetCommand).rejects(new Error('table Aggregates-XYZ does not exist'));
     dynamo.on(QueryCommand).rejects(new Error('table Aggregates-XYZ does not exist'));
     const result = await handler(
       apiEvent('/performance', { query: { standard: 'fds', from: '2025-06', to: '2025-06' } }),
