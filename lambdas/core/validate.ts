@@ -348,27 +348,16 @@ class RowCheck {
   ) {}
 
   error(code: IssueCode, field: ColumnName | null, message: string): void {
-    const value = field === null ? null : reportableValue(field, this.text(field));
-    this.errors.push({
-      row: this.row,
-      pathwayId: this.reportedPathwayId(),
-      code,
-      field,
-      message,
-      value,
-    });
+    this.errors.push(this.issue(code, field, message));
   }
 
   warn(code: IssueCode, field: ColumnName | null, message: string): void {
+    this.warnings.push(this.issue(code, field, message));
+  }
+
+  private issue(code: IssueCode, field: ColumnName | null, message: string): RecordIssue {
     const value = field === null ? null : reportableValue(field, this.text(field));
-    this.warnings.push({
-      row: this.row,
-      pathwayId: this.reportedPathwayId(),
-      code,
-      field,
-      message,
-      value,
-    });
+    return { row: this.row, pathwayId: this.reportedPathwayId(), code, field, message, value };
   }
 
   /**

@@ -4,6 +4,7 @@ import { format } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIMENSIONS } from '../../lambdas/core/enriched';
 import { ERROR_CATALOGUE } from '../../lambdas/core/validate';
 import { localDynamoClient, localS3Client } from '../../lib/local/clients';
 import { issueToken } from '../../lib/local/tokens';
@@ -287,17 +288,8 @@ async function exerciseEveryRoute(): Promise<void> {
     await get(`/performance?standard=${standard}&from=2025-06&to=2025-10`);
   }
   await get('/performance?standard=62d&allocation=treating&from=2025-09&to=2025-09');
-  for (const by of [
-    'imdQuintile',
-    'imdDecile',
-    'core20',
-    'ethnicity',
-    'ageBand',
-    'sex',
-    'place',
-    'route',
-    'cancerType',
-  ]) {
+  // every breakdown but the 31-day-only modality groups
+  for (const by of DIMENSIONS.filter((dimension) => dimension !== 'modality')) {
     await get(`/performance?standard=fds&from=2025-06&to=2025-07&by=${by}&disclosure=full`);
     await get(`/performance?standard=fds&from=2025-06&to=2025-07&by=${by}`, 'trust-R1H');
   }

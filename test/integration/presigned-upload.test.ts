@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requestUpload as requestUploadCli } from '../../bin/support/request-upload';
 import { submissionIdFor } from '../../lambdas/core/submission';
 import { issueToken } from '../../lib/local/tokens';
-import { FIXTURES, figure, startTestPlatform, type TestPlatform } from './support/platform';
+import {
+  FIXTURES,
+  figure,
+  readResponse,
+  startTestPlatform,
+  type TestPlatform,
+} from './support/platform';
 
 /**
  * Trust staff with an API token and no AWS credentials: POST /uploads for a presigned URL, PUT
@@ -28,19 +34,13 @@ async function requestUpload(
 ): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (group) headers.authorization = `Bearer ${await issueToken(platform.dataDir, { group })}`;
-  const response = await fetch(`${platform.runtime.apiUrl}/uploads`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify(payload),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: response.status, body };
+  return readResponse(
+    await fetch(`${platform.runtime.apiUrl}/uploads`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(payload),
+    }),
+  );
 }
 
 describe('presigned upload (POST /uploads, then PUT)', () => {

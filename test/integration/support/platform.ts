@@ -119,15 +119,7 @@ export async function startTestPlatform(
     async api(path, group = 'alliance') {
       const headers: Record<string, string> = {};
       if (group) headers.authorization = `Bearer ${await issueToken(dataDir, { group })}`;
-      const response = await fetch(`${runtime.apiUrl}${path}`, { headers });
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // keep text
-      }
-      return { status: response.status, body };
+      return readResponse(await fetch(`${runtime.apiUrl}${path}`, { headers }));
     },
     alerts() {
       try {
@@ -191,4 +183,16 @@ export function figure(body: any, period: string, trust: string): [number, numbe
       r.period === period && r.trust === trust && (r.group === null || r.group === undefined),
   );
   return row ? [row.within, row.total] : null;
+}
+
+/** Status and body of an API answer: parsed JSON, or the text when it is not JSON. */
+export async function readResponse(response: Response): Promise<{ status: number; body: any }> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body };
 }
