@@ -9,6 +9,7 @@ import {
 import type { QualityCounts } from '../core/quality';
 import type { SubmissionStatus } from '../core/submission';
 import { documentClient } from './clients';
+import { queryAll } from './query-all';
 
 /**
  * Submission records: metadata about each upload and what became of it. No patient data:
@@ -169,6 +170,34 @@ export class SubmissionsRepository {
         ConditionExpression: 'attribute_exists(submissionId)',
       }),
     );
+  }
+
+  /**
+   * The earliest month a trust ever had an accepted file for (null if none): where its expected
+   * submissions begin when no go-live month is configured. Reads the trust's whole index
+   * partition (one small item a submission), paged.
+   */
+  async firstAcceptedPeriod(trust: string, dataset: string): Promise<string | null> {
+    const items = await queryAll({
+      TableName: this.table,
+      IndexName: 'byTrust',
+      KeyConditionExpression: '#trust = :trust',
+      FilterExpression: '#status = :accepted AND #dataset = :dataset',
+      ProjectionExpression: '#period',
+      ExpressionAttributeNames: {
+        '#trust': 'trust',
+        '#status': 'status',
+        '#dataset': 'dataset',
+        '#period': 'period',
+      },
+      ExpressionAttributeValues: { ':trust': trust, ':accepted': 'ACCEPTED', ':dataset': dataset },
+    });
+    let first: string | null = null;
+    for (const item of items) {
+      const period = String(item.period);
+      if (first === null || period < first) first = period;
+    }
+    return first;
   }
 
   /** A trust's submissions, newest first. */

@@ -96,6 +96,14 @@ export const ColumnMappingSchema = z
         });
       }
       byHeader.set(key, header);
+      // a mapping wins over the contract names, so this would read one column as another
+      if ((CANONICAL_COLUMNS as readonly string[]).includes(key) && key !== column) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', header],
+          message: `"${header}" is the contract column ${key}; it cannot be mapped to ${column}`,
+        });
+      }
       const sameColumn = byColumn.get(column);
       if (sameColumn !== undefined) {
         ctx.addIssue({

@@ -129,7 +129,8 @@ function matchIso(value: string, length: number): boolean {
 
 /** `YYYYMMDD`, exactly eight characters. */
 function matchCompact(value: string, length: number): boolean {
-  if (length !== 8) return false;
+  // digits only: `1/5/2025` is eight characters too, and must fall through to a later format
+  if (length !== 8 || digitsAt(value, 0, 8) < 0) return false;
   parsedYear = digitsAt(value, 0, 4);
   parsedMonth = digitsAt(value, 4, 6);
   parsedDay = digitsAt(value, 6, 8);

@@ -101,13 +101,16 @@ export function decodeEnrichedLine(line: string): EnrichedRecord {
     }
     const [standard, month, clockStart, clockStop, waitDays, within, flat, stage] =
       line as OutcomeLine;
+    if (!Array.isArray(flat) || flat.length % 3 !== 0) {
+      throw new StagingFormatError('A staged outcome has an incomplete allocation list.');
+    }
     const allocations: Allocation[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      allocations.push({
-        trust: flat[i] as string,
-        within: flat[i + 1] as number,
-        total: flat[i + 2] as number,
-      });
+    for (let i = 0; i < flat.length; i += 3) {
+      const [trust, within, total] = [flat[i], flat[i + 1], flat[i + 2]];
+      if (typeof trust !== 'string' || !Number.isFinite(within) || !Number.isFinite(total)) {
+        throw new StagingFormatError('A staged allocation is not (trust, within, total).');
+      }
+      allocations.push({ trust, within: within as number, total: total as number });
     }
     outcomes.push({
       standard,

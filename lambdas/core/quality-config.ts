@@ -49,6 +49,16 @@ export type CodedQualityItem = (typeof CODED_QUALITY_ITEMS)[number];
 
 const ShareSchema = z.number().min(0).max(1);
 
+/** Built-in default codes and thresholds; config entries replace them item by item. */
+const DEFAULT_CODES: Partial<Record<CodedQualityItem, string[]>> = {
+  ethnic_category: ['Z', '99'],
+  person_stated_gender_code: ['X', '9'],
+};
+const DEFAULT_THRESHOLDS: Partial<Record<QualityItem, number>> = {
+  ethnic_category: 0.05,
+  person_stated_gender_code: 0.01,
+};
+
 export const QualityRulesSchema = z.object({
   /**
    * Codes that mean "not stated / not known" per item, compared after the validator's
@@ -58,7 +68,9 @@ export const QualityRulesSchema = z.object({
    */
   defaultCodes: z
     .partialRecord(z.enum(CODED_QUALITY_ITEMS), z.array(z.string().trim().min(1)))
-    .default({ ethnic_category: ['Z', '99'], person_stated_gender_code: ['X', '9'] }),
+    .default({})
+    // per item: naming one item's codes must not drop the built-in codes of the others
+    .transform((given) => ({ ...DEFAULT_CODES, ...given })),
   /**
    * DQMI default threshold per item: the share of records that may carry a default code before
    * the rest count against the item score. An item with default codes but no threshold here
@@ -66,7 +78,8 @@ export const QualityRulesSchema = z.object({
    */
   defaultThresholds: z
     .partialRecord(z.enum(QUALITY_ITEMS), ShareSchema)
-    .default({ ethnic_category: 0.05, person_stated_gender_code: 0.01 }),
+    .default({})
+    .transform((given) => ({ ...DEFAULT_THRESHOLDS, ...given })),
   /** Months, ending at each period, over which coverage of expected submissions is measured. */
   coverageMonths: z.number().int().min(1).max(36).default(12),
   /** A DQMI-style score (0–100) below this is flagged `belowMinimum` on the scorecard. */

@@ -361,6 +361,12 @@ export interface ScorecardInput {
   readonly today: string;
   /** Current submissions by trust and period, for every period of {@link scorecardPeriods}. */
   readonly received: ReadonlyMap<string, ReadonlyMap<string, ReceivedSubmission>>;
+  /**
+   * Each trust's earliest month with an accepted file, ever (absent: none). With no go-live
+   * month configured, expected months begin there, so months missed before the window's first
+   * file still count against coverage.
+   */
+  readonly firstAccepted: ReadonlyMap<string, string>;
   readonly quality: QualityRules;
   readonly deadline: SubmissionDeadlineRule;
 }
@@ -370,17 +376,15 @@ export interface ScorecardInput {
  * received in the `coverageMonths` window ending at it. A month is expected once its deadline
  * (`rules.alerts.submissionDeadline`) has passed and it is not before the go-live month
  * (`firstPeriod`) — or, with no go-live month configured, not before the trust's earliest
- * current submission in view, so a trust is never marked down for months before it joined. A
- * received month always counts as expected.
+ * accepted file ever, so a trust is never marked down for months before it joined. A received
+ * month always counts as expected.
  */
 export function buildScorecard(input: ScorecardInput): TrustQuality[] {
-  const lookback = scorecardPeriods(input.from, input.to, input.quality);
   const range = periodsBetween(input.from, input.to);
   const empty: ReadonlyMap<string, ReceivedSubmission> = new Map();
   return input.trusts.map((trust) => {
     const received = input.received.get(trust) ?? empty;
-    const firstReceived = lookback.find((period) => received.has(period)) ?? null;
-    const start = input.deadline.firstPeriod ?? firstReceived;
+    const start = input.deadline.firstPeriod ?? input.firstAccepted.get(trust) ?? null;
     const expected = (period: string) =>
       received.has(period) ||
       (start !== null &&

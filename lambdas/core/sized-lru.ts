@@ -34,6 +34,8 @@ export class SizedLru<V> {
    * than the whole budget is not stored (it would evict everything and then itself).
    */
   set(key: string, value: V, size: number): void {
+    // a NaN or negative size would poison the running total and with it every later eviction
+    if (!Number.isFinite(size) || size < 0) throw new RangeError(`cache entry size ${size}`);
     this.delete(key);
     if (size > this.maxSize) return;
     this.entries.set(key, { value, size });

@@ -6,7 +6,7 @@ import {
   monthEnd,
   parseDate,
 } from './dates';
-import { checkNhsNumber, type NhsNumberOptions } from './nhs-number';
+import { checkNhsNumber, isValidNhsNumber, type NhsNumberOptions } from './nhs-number';
 import type { ColumnName, DayNumber, PathwayRecord } from './record';
 
 /**
@@ -304,23 +304,37 @@ export const IDENTIFIER_FIELDS: ReadonlySet<ColumnName> = new Set([
 ]);
 const MAX_REPORTED_VALUE = 40;
 const NHS_NUMBER_LIKE = /^[\d\s-]{10,14}$/;
-const POSTCODE_LIKE = /^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i;
+/** Ten digits (also 3-3-4 with spaces or hyphens) not part of a longer number. */
+const TEN_DIGITS_INSIDE = /(?<!\d)\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)/g;
+/** A postcode-shaped token anywhere in the value, not part of a longer code. */
+const POSTCODE_INSIDE = /(?<![A-Z0-9])[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}(?![A-Z0-9])/i;
 
-/**
- * A cell's value as a report may echo it, so the trust sees what was wrong: null for identifier
- * fields, and null too for any value shaped like an NHS number or a postcode, since a shifted
- * column can put one into any field. Long values are cut.
- */
-/** A pathway id fit to quote in a report: null when it looks like an NHS number or postcode. */
+/** A pathway id fit to quote in a report: null when it holds an NHS number or postcode. */
 export function reportablePathwayId(raw: string): string | null {
   return reportableValue('pathway_id', raw);
 }
 
+/**
+ * A cell's value as a report may echo it, so the trust sees what was wrong: null for identifier
+ * fields, and null too for any value that is or holds something shaped like an NHS number or a
+ * postcode (`9434765919`, `RF4-9434765919`, `E1 6AN-01`), since a shifted column or a pathway id
+ * built from one can put one into any field. Long values are cut.
+ */
 export function reportableValue(field: ColumnName, raw: string): string | null {
   if (raw === '' || IDENTIFIER_FIELDS.has(field)) return null;
   if (NHS_NUMBER_LIKE.test(raw) && raw.replace(/\D/g, '').length === 10) return null;
-  if (POSTCODE_LIKE.test(raw)) return null;
+  if (holdsIdentifier(raw)) return null;
   return raw.length > MAX_REPORTED_VALUE ? `${raw.slice(0, MAX_REPORTED_VALUE)}…` : raw;
+}
+
+function holdsIdentifier(raw: string): boolean {
+  if (POSTCODE_INSIDE.test(raw)) return true;
+  // inside a longer value only a number that passes Modulus 11 counts, so ordinary ten-digit
+  // references are still quoted; a whole value of ten digits is withheld above regardless
+  for (const match of raw.matchAll(TEN_DIGITS_INSIDE)) {
+    if (isValidNhsNumber(match[0], { rejectRepeatedDigits: false })) return true;
+  }
+  return false;
 }
 
 function earliest(a: DayNumber | null, b: DayNumber | null): DayNumber | null {

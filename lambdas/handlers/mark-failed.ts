@@ -53,10 +53,16 @@ export const handler = stepHandler('Mark failed', InputSchema, async (state) => 
       // A REJECTED verdict is final once Quarantine has recorded it (the upload has moved to
       // quarantine/, so a re-run could not even read it): keep it, note the failure beside it.
       const existing = await submissions.get(submissionId);
-      const status = existing?.status === 'REJECTED' ? 'REJECTED' : 'FAILED';
-      await submissions.update(submissionId, status, {
-        failure: { error: `${errorName}: ${errorMessage}` },
-      });
+      // Register failing on a redelivered event of a finished submission says nothing about
+      // that submission: an ACCEPTED one must stay ACCEPTED (its figures are current).
+      const finishedElsewhere =
+        !state.submission && (existing?.status === 'ACCEPTED' || existing?.status === 'REJECTED');
+      if (!finishedElsewhere) {
+        const status = existing?.status === 'REJECTED' ? 'REJECTED' : 'FAILED';
+        await submissions.update(submissionId, status, {
+          failure: { error: `${errorName}: ${errorMessage}` },
+        });
+      }
     } catch (error) {
       if (state.submission || !isConditionFailure(error)) {
         logger.error('could not mark the submission failed', {

@@ -153,7 +153,8 @@ async function writeNdjson(ref: ObjectRef, records: readonly PathwayRecord[]): P
     for (const record of records) await writer.write(`${JSON.stringify(record)}\n`);
     await writer.end();
   } catch (error) {
-    await writer.abort();
+    // the write's own error is the one to report (it decides retry or fail), not the abort's
+    await writer.abort().catch(() => undefined);
     throw error;
   }
 }

@@ -18,7 +18,8 @@ const TARGET_PREFIX = 'AWSStepFunctions.';
 
 export async function startSfnApi(registry: ExecutionRegistry): Promise<LocalSfnApi> {
   const server = createServer((req, res) => {
-    void handle(registry, req, res);
+    // a client that goes away mid-request must not take the runtime down with it
+    handle(registry, req, res).catch(() => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -82,7 +82,8 @@ export async function getQuality(event: APIGatewayProxyEvent, callerOrNull: Call
 
   // Quality counts only for the months shown.
   const shown = current.filter((p) => p.period >= query.from && p.period <= query.to);
-  const items = await new SubmissionsRepository(env.submissionsTable()).getMany(
+  const submissions = new SubmissionsRepository(env.submissionsTable());
+  const items = await submissions.getMany(
     shown.map((p) => p.submissionId),
     ['submissionId', 'quality'],
   );
@@ -106,8 +107,17 @@ export async function getQuality(event: APIGatewayProxyEvent, callerOrNull: Call
     });
   }
 
+  const firstAccepted = new Map<string, string>();
+  if (!rules.alerts.submissionDeadline.firstPeriod) {
+    for (const trust of trusts) {
+      const first = await submissions.firstAcceptedPeriod(trust, 'cwt');
+      if (first) firstAccepted.set(trust, first);
+    }
+  }
+
   const scorecard = buildScorecard({
     trusts,
+    firstAccepted,
     from: query.from,
     to: query.to,
     today: new Date().toISOString().slice(0, 10),

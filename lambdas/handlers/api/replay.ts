@@ -68,7 +68,11 @@ export async function startReplay(event: APIGatewayProxyEvent, caller: Caller | 
         trust: pointer.trust,
         status,
         executionArn: null,
-        skipped: item ? `status ${item.status} (still being processed)` : 'submission not found',
+        skipped: !item
+          ? 'submission not found'
+          : item.status === 'REJECTED'
+            ? 'status REJECTED (its file is in quarantine)'
+            : `status ${item.status} (still being processed)`,
       });
       continue;
     }

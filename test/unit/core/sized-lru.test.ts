@@ -19,6 +19,17 @@ describe('SizedLru', () => {
     expect(lru.size).toBe(8);
   });
 
+  it('refuses a size that is not a finite, non-negative number', () => {
+    const lru = new SizedLru<string>(10);
+    lru.set('a', 'A', 4);
+    expect(() => lru.set('b', 'B', Number.NaN)).toThrow(RangeError);
+    expect(() => lru.set('b', 'B', -1)).toThrow(RangeError);
+    // the budget still works afterwards
+    lru.set('c', 'C', 4);
+    expect(lru.size).toBe(8);
+    expect(lru.get('a')).toBe('A');
+  });
+
   it('evicts as many entries as it takes for a large one', () => {
     const lru = new SizedLru<number>(10);
     for (const [key, size] of [

@@ -84,6 +84,21 @@ describe('column mappings and trust intake in the alliance config', () => {
     ]);
   });
 
+  it('refuses mapping a contract column name to another column', () => {
+    // Act: a file's real treatment_start_date column would be read as the decision to treat
+    const found = issues(
+      configWith(
+        {},
+        { x: { name: 'X', columns: { 'Treatment Start Date': 'decision_to_treat_date' } } },
+      ),
+    );
+
+    // Assess
+    expect(found).toEqual([
+      'columnMappings.x.columns.Treatment Start Date: "Treatment Start Date" is the contract column treatment_start_date; it cannot be mapped to decision_to_treat_date',
+    ]);
+  });
+
   it('refuses two export headers for one column, and two spellings of one header', () => {
     // Act: "Ref Date" and "ref-date" normalise to the same header; "Referral" doubles a column.
     const found = issues(

@@ -112,4 +112,28 @@ describe('enriched staging line', () => {
     expect(() => decodeEnrichedLine(JSON.stringify(records[0]))).toThrow(StagingFormatError);
     expect(() => decodeEnrichedLine(JSON.stringify(line.slice(0, -1)))).toThrow(StagingFormatError);
   });
+
+  it('refuses an outcome whose allocations are cut short or not numbers', () => {
+    // Prepare: a record with an outcome; its allocation list is (trust, within, total) triples
+    const record = records.find((r) => r.outcomes.length > 0) as EnrichedRecord;
+    const line = JSON.parse(encodeEnrichedLine(record)) as unknown[];
+    const at = line.findIndex((field) => Array.isArray(field) && Array.isArray(field[0]));
+    const withFlat = (change: (flat: unknown[]) => unknown[]) => {
+      const outcomes = (line[at] as unknown[][]).map((outcome) => [...outcome]);
+      const first = outcomes[0] as unknown[];
+      first[6] = change(first[6] as unknown[]);
+      const copy = [...line];
+      copy[at] = outcomes;
+      return JSON.stringify(copy);
+    };
+
+    // Assess: the unchanged line reads; a dropped weight or a null weight does not
+    expect(() => decodeEnrichedLine(withFlat((flat) => flat))).not.toThrow();
+    expect(() => decodeEnrichedLine(withFlat((flat) => flat.slice(0, -1)))).toThrow(
+      StagingFormatError,
+    );
+    expect(() => decodeEnrichedLine(withFlat((flat) => [...flat.slice(0, -1), null]))).toThrow(
+      StagingFormatError,
+    );
+  });
 });

@@ -137,6 +137,25 @@ describe('quality accumulator (through runIntake and the validator)', () => {
     expect(accumulator.counts().items.source_of_referral).toEqual(counts(3, 3, 3, 2));
   });
 
+  it('keeps the built-in default codes and thresholds of the items config does not name', () => {
+    // Act: one item's codes and another's threshold configured
+    const rules = QualityRulesSchema.parse({
+      defaultCodes: { source_of_referral: ['97'] },
+      defaultThresholds: { ethnic_category: 0.1 },
+    });
+
+    // Assess: ethnicity Z/99 and gender X/9 still count as defaults; gender keeps its 1%
+    expect(rules.defaultCodes).toEqual({
+      ethnic_category: ['Z', '99'],
+      person_stated_gender_code: ['X', '9'],
+      source_of_referral: ['97'],
+    });
+    expect(rules.defaultThresholds).toEqual({
+      ethnic_category: 0.1,
+      person_stated_gender_code: 0.01,
+    });
+  });
+
   it('leaves quality null when intake is not given the column positions', async () => {
     const summary = await runIntake(
       rowsOf(ROWS),
@@ -235,11 +254,12 @@ describe('scorecard: coverage, DQMI and trend', () => {
       to: '2025-08',
       today: '2025-09-10',
       received,
+      firstAccepted: new Map([['RF4', '2025-05']]),
       quality: quarterly,
       deadline,
     });
 
-    // Assess. No go-live month: expectations start at the first submission (May).
+    // Assess. No go-live month: expectations start at the first accepted file (May).
     //   May:  window Mar–May, expected {May} received 1 → 1 → 91.666… × 1 = 91.7
     //   Jun:  window Apr–Jun, expected {May, Jun} received 1 → 0.5; missing, no score
     //   Jul:  window May–Jul, expected 3 received 2 → 2/3 → 99.666… × 2/3 = 66.44… → 66.4
@@ -287,6 +307,7 @@ describe('scorecard: coverage, DQMI and trend', () => {
       to: '2025-06',
       today: '2025-09-10',
       received: both,
+      firstAccepted: new Map(),
       quality: quarterly,
       deadline: goLive,
     });
@@ -308,11 +329,35 @@ describe('scorecard: coverage, DQMI and trend', () => {
       to: '2025-05',
       today: '2025-09-10',
       received: new Map([['R1H', new Map([['2025-05', { submissionId: 'old', quality: null }]])]]),
+      firstAccepted: new Map([['R1H', '2025-05']]),
       quality,
       deadline,
     });
     expect(r1h?.periods[0]).toMatchObject({ status: 'received', dqmi: null, items: [] });
     expect(r1h?.trend).toEqual({ first: null, last: null, change: null, direction: null });
+  });
+
+  it("counts months missed before the window's first file when the trust joined earlier", () => {
+    // Prepare: RF4's first accepted file was in January; in the window Mar–May only May arrived
+    const onlyMay = new Map([
+      ['RF4', new Map([['2025-05', { submissionId: 'a', quality: SUBMISSION_A }]])],
+    ]);
+
+    // Act
+    const [rf4] = buildScorecard({
+      trusts: ['RF4'],
+      from: '2025-05',
+      to: '2025-05',
+      today: '2025-09-10',
+      received: onlyMay,
+      firstAccepted: new Map([['RF4', '2025-01']]),
+      quality: quarterly,
+      deadline,
+    });
+
+    // Assess: March and April were due and missing → expected 3, received 1 → 91.666… / 3 = 30.6
+    expect(rf4?.periods[0]?.coverage).toMatchObject({ expected: 3, received: 1 });
+    expect(rf4?.periods[0]?.dqmi).toBe(30.6);
   });
 
   it('moves periods across year ends', () => {

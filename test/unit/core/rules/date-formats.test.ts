@@ -23,6 +23,12 @@ describe('parseDate with configured formats', () => {
     ['MM/DD/YYYY', '03/05/2025', '02/29/2024'],
   ];
 
+  it('lets a short slash date fall through a compact format listed first', () => {
+    // eight characters, but not eight digits: YYYYMMDD is not its shape
+    expect(parseDate('1/5/2025', ['YYYYMMDD', 'DD/MM/YYYY'])).toBe(day(2025, 5, 1));
+    expect(parseDate('20250501', ['YYYYMMDD', 'DD/MM/YYYY'])).toBe(day(2025, 5, 1));
+  });
+
   it.each(cases)('reads %s, including a leap day', (format, march, leap) => {
     // Act / Assess
     expect(parseDate(march, [format])).toBe(day(2025, 3, 5));

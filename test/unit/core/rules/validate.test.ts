@@ -423,6 +423,14 @@ describe('report values', () => {
     expect(reportableValue('postcode', 'NOT A POSTCODE')).toBeNull();
     expect(reportableValue('date_of_birth', '31/02/1950')).toBeNull();
     expect(reportableValue('priority_type', '7')).toBe('7');
+    // held inside a longer value: a pathway id built from an NHS number or a postcode
+    expect(reportableValue('pathway_id', 'RF4-9434765919')).toBeNull();
+    expect(reportableValue('pathway_id', '9434765919-1')).toBeNull();
+    expect(reportableValue('pathway_id', '943 476 5919/2')).toBeNull();
+    expect(reportableValue('pathway_id', 'E1 6AN-01')).toBeNull();
+    // ten digits inside a value that fail Modulus 11 are an ordinary reference, still quoted
+    expect(reportableValue('pathway_id', 'P-1234567890')).toBe('P-1234567890');
+    expect(reportableValue('pathway_id', 'RF4-2025-06-0000123')).toBe('RF4-2025-06-0000123');
     // 41 characters: cut to 40 and an ellipsis
     expect(reportableValue('treatment_modality', 'x'.repeat(41))).toBe(`${'x'.repeat(40)}…`);
   });
