@@ -41,6 +41,8 @@ export interface SubmissionItem {
   readonly firstErrors?: readonly RowProblem[];
   readonly report?: { json: string; csv: string };
   readonly rejection?: { code: string; message: string };
+  /** Why a replay under later rules would reject this accepted file (it stays ACCEPTED). */
+  readonly replayRejection?: { code: string; message: string; at: string };
   readonly failure?: { error: string; step?: string };
   readonly current?: boolean;
   readonly supersedes?: string;

@@ -7,6 +7,7 @@ import { stagingKeys } from '../core/submission';
 import { stepHandler } from './shared/step-handler';
 import {
   type AlertMessage,
+  type SubmissionRef,
   SubmissionRefSchema,
   ValidationResultSchema,
 } from './shared/step-schemas';
@@ -41,6 +42,7 @@ export const handler = stepHandler(
       code: 'REJECTED',
       message: 'The file was rejected.',
     };
+    if (submission.replayedFrom === 'ACCEPTED') return keepReplayedFile(submission, rejection);
 
     if (await objectExists(submission)) {
       await copyObject(submission, destination);
@@ -92,3 +94,41 @@ export const handler = stepHandler(
     return { alert };
   },
 );
+
+/**
+ * A replay under later rules that would reject a file already ACCEPTED: the file and its figures
+ * stay as they are (they are what was published, and the CURRENT pointer still names them), the
+ * submission stays ACCEPTED with the reason beside it, and alliance staff are told, so the trust
+ * can send a corrected file. Quarantining it here would leave a REJECTED submission whose figures
+ * are still counted.
+ */
+async function keepReplayedFile(
+  submission: SubmissionRef,
+  rejection: { code: string; message: string },
+): Promise<{ alert: AlertMessage }> {
+  const env = handlerEnv();
+  await new SubmissionsRepository(env.submissionsTable()).update(
+    submission.submissionId,
+    'ACCEPTED',
+    { replayRejection: { ...rejection, at: new Date().toISOString() } },
+  );
+  logger.warn('replay would reject an accepted submission; kept', {
+    submissionId: submission.submissionId,
+    code: rejection.code,
+  });
+  return {
+    alert: {
+      subject: `Replay: accepted upload would now be rejected: ${submission.trust} ${submission.period}`,
+      message: {
+        type: 'replay-rejected',
+        submissionId: submission.submissionId,
+        trust: submission.trust,
+        period: submission.period,
+        fileName: submission.fileName,
+        reason: rejection,
+        kept: 'The file and its figures stay until the trust uploads a corrected file.',
+        report: `/submissions/${submission.submissionId}`,
+      },
+    },
+  };
+}

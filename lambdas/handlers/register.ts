@@ -130,5 +130,6 @@ async function registerReplay(submissionId: string, orderKey: string): Promise<S
     size: existing.size,
     duplicate: !replayable,
     keyProblem: null,
+    replayedFrom: existing.status,
   };
 }

@@ -160,4 +160,34 @@ describe('replay', () => {
     expect(response.status).toBe(403);
     expect(platform.runtime.executions()).toHaveLength(executionsBefore);
   });
+
+  it('keeps an accepted file and its figures when later rules would reject it, and says so', async () => {
+    // Prepare: a row limit R1H's 5-row file breaks (RF4's rules from the test above stay)
+    const [, r1hBefore] = (await fds()) as Array<[number, number]>;
+    const alertsBefore = platform.alerts().length;
+    deployRules({
+      fdsCountExcludedLateAsBreach: true,
+      limits: { ...platform.config.rules.limits, maxRows: 3 },
+    });
+
+    // Act
+    const { code } = await cli('--period', P, '--trust', 'R1H');
+
+    // Assess: still ACCEPTED with the reason beside it; the figures are the accepted run's (4/5)
+    expect(code).toBe(0);
+    expect(r1hBefore).toEqual([4, 5]);
+    expect(await fds()).toEqual([
+      [6, 8],
+      [4, 5],
+      [10, 13],
+    ]);
+    const submissions = await platform.api(`/submissions?trust=R1H`);
+    const r1h = submissions.body.submissions.find((s: { period: string }) => s.period === P);
+    expect(r1h.status).toBe('ACCEPTED');
+    expect(r1h.replayRejection).toMatchObject({ code: 'TOO_MANY_ROWS' });
+    // the file was not moved to quarantine, and alliance staff were told once
+    expect(await platform.listKeys('quarantine/')).toEqual([]);
+    const told = platform.alerts().slice(alertsBefore);
+    expect(told.map((a) => a.message.type)).toEqual(['replay-rejected']);
+  }, 180_000);
 });

@@ -55,6 +55,8 @@ export function presentSubmission(item: SubmissionItem) {
     warnings: { count: item.warningCount ?? 0, byCode: item.warnings ?? [] },
     firstErrors: item.firstErrors ?? [],
     rejection: item.rejection ?? null,
+    /** A replay under later rules would reject this accepted file (it and its figures stay). */
+    replayRejection: item.replayRejection ?? null,
     failure: item.failure ?? null,
     current: item.current ?? false,
     supersedes: item.supersedes ?? null,

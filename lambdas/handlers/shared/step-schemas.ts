@@ -18,6 +18,8 @@ export const SubmissionRefSchema = z.object({
   size: z.number().nonnegative(),
   duplicate: z.boolean(),
   keyProblem: z.string().nullable(),
+  /** Set on a replay (POST /replay): the submission's status when the replay began. */
+  replayedFrom: z.string().optional(),
 });
 export type SubmissionRef = z.infer<typeof SubmissionRefSchema>;
 
