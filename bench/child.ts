@@ -29,17 +29,9 @@ export interface ChildOptions {
   readonly tsx?: boolean;
 }
 
-/**
- * Runs `bench/<script>` (or an absolute path) under tsx with `input` as its JSON argument;
- * resolves with its result.
- */
-export function runChild<T>(
-  script: string,
-  input: unknown,
-  options: ChildOptions = {},
-): Promise<ChildRun<T>> {
-  const started = performance.now();
-  const child = spawn(
+/** `bench/<script>` (or an absolute path) in a child Node, `input` as its JSON argument. */
+function spawnScript(script: string, input: unknown, options: Omit<ChildOptions, 'timeoutMs'>) {
+  return spawn(
     process.execPath,
     [
       ...(options.nodeArgs ?? []),
@@ -53,6 +45,19 @@ export function runChild<T>(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+}
+
+/**
+ * Runs `bench/<script>` (or an absolute path) under tsx with `input` as its JSON argument;
+ * resolves with its result.
+ */
+export function runChild<T>(
+  script: string,
+  input: unknown,
+  options: ChildOptions = {},
+): Promise<ChildRun<T>> {
+  const started = performance.now();
+  const child = spawnScript(script, input, options);
   let result: T | undefined;
   let stderr = '';
   let pending = '';
@@ -106,20 +111,7 @@ export function startServerChild<T>(
   input: unknown,
   options: Omit<ChildOptions, 'timeoutMs'> = {},
 ): ServerChild<T> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      ...(options.tsx === false ? [] : ['--import', 'tsx']),
-      resolve(BENCH_DIR, script),
-      JSON.stringify(input),
-    ],
-    {
-      cwd: resolve(BENCH_DIR, '..'),
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnScript(script, input, options);
   const results: T[] = [];
   const waiters: Array<(result: T) => void> = [];
   let stderr = '';

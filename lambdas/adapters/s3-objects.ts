@@ -174,6 +174,27 @@ export function createObjectWriter(
   };
 }
 
+/**
+ * Writes one object piece by piece through `createObjectWriter`: `fill` appends with `write`;
+ * the object is completed when it returns, and its parts are discarded if it (or the upload)
+ * throws. The original error is the one rethrown — it decides whether the step retries — never
+ * an error from discarding the parts.
+ */
+export async function writeStreamed(
+  ref: ObjectRef,
+  contentType: string,
+  fill: (write: (text: string) => Promise<void>) => Promise<void>,
+): Promise<number> {
+  const writer = createObjectWriter(ref, contentType);
+  try {
+    await fill((text) => writer.write(text));
+    return await writer.end();
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
 export async function writeObject(
   ref: ObjectRef,
   body: string | Uint8Array,

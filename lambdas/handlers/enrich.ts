@@ -1,7 +1,7 @@
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
 import { loadReferenceData } from '../adapters/reference-data';
-import { createObjectWriter, readNdjson, writeJson } from '../adapters/s3-objects';
+import { readNdjson, writeJson, writeStreamed } from '../adapters/s3-objects';
 import { deriveRecord } from '../core/derive';
 import { enrichRecord } from '../core/enrich';
 import type { RecordException } from '../core/enriched';
@@ -27,31 +27,27 @@ export const handler = stepHandler('Enrich', ChunkItemSchema, async (chunk) => {
   let records = 0;
   // Streamed to S3 part by part, one compact line per record (core/enriched-line.ts): the
   // chunk's enriched records are never one string in memory.
-  const out = createObjectWriter(
+  await writeStreamed(
     { bucket: chunk.bucket, key: stagingKeys.enrichedChunk(chunk.submissionId, chunk.index) },
     'application/x-ndjson',
-  );
-  try {
-    for await (const record of readNdjson<PathwayRecord>({
-      bucket: chunk.bucket,
-      key: chunk.chunkKey,
-    })) {
-      const derived = deriveRecord(record, chunk.trust, config.rules);
-      const result = enrichRecord(record, derived, reference, config);
-      for (const code of result.warnings) warnings[code] = (warnings[code] ?? 0) + 1;
-      if (derived.exception) {
-        const { code, field, message } = derived.exception;
-        warnings[code] = (warnings[code] ?? 0) + 1;
-        exceptions.push({ row: record.row, pathwayId: record.pathwayId, code, field, message });
+    async (write) => {
+      for await (const record of readNdjson<PathwayRecord>({
+        bucket: chunk.bucket,
+        key: chunk.chunkKey,
+      })) {
+        const derived = deriveRecord(record, chunk.trust, config.rules);
+        const result = enrichRecord(record, derived, reference, config);
+        for (const code of result.warnings) warnings[code] = (warnings[code] ?? 0) + 1;
+        if (derived.exception) {
+          const { code, field, message } = derived.exception;
+          warnings[code] = (warnings[code] ?? 0) + 1;
+          exceptions.push({ row: record.row, pathwayId: record.pathwayId, code, field, message });
+        }
+        await write(`${encodeEnrichedLine(result.enriched)}\n`);
+        records += 1;
       }
-      await out.write(`${encodeEnrichedLine(result.enriched)}\n`);
-      records += 1;
-    }
-    await out.end();
-  } catch (error) {
-    await out.abort().catch(() => undefined);
-    throw error;
-  }
+    },
+  );
   await writeJson(
     { bucket: chunk.bucket, key: stagingKeys.enrichedMeta(chunk.submissionId, chunk.index) },
     { records, warnings, exceptions, imdEdition: reference.edition },

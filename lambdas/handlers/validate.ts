@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { handlerEnv } from '../adapters/env';
 import { logger } from '../adapters/logger';
 import {
-  createObjectWriter,
   type ObjectRef,
   readObjectStream,
   writeJson,
   writeObject,
+  writeStreamed,
 } from '../adapters/s3-objects';
 import { SubmissionsRepository } from '../adapters/submissions-repo';
 import { checkFile } from '../core/check-file';
@@ -148,13 +148,7 @@ function firstErrors(
  * memory (a 250k-record chunk is ~150 MB of text).
  */
 async function writeNdjson(ref: ObjectRef, records: readonly PathwayRecord[]): Promise<void> {
-  const writer = createObjectWriter(ref, 'application/x-ndjson');
-  try {
-    for (const record of records) await writer.write(`${JSON.stringify(record)}\n`);
-    await writer.end();
-  } catch (error) {
-    // the write's own error is the one to report (it decides retry or fail), not the abort's
-    await writer.abort().catch(() => undefined);
-    throw error;
-  }
+  await writeStreamed(ref, 'application/x-ndjson', async (write) => {
+    for (const record of records) await write(`${JSON.stringify(record)}\n`);
+  });
 }

@@ -9,7 +9,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createObjectWriter, readLines, readNdjson } from '../../../lambdas/adapters/s3-objects';
+import {
+  createObjectWriter,
+  readLines,
+  readNdjson,
+  writeStreamed,
+} from '../../../lambdas/adapters/s3-objects';
 
 const s3 = mockClient(S3Client);
 const ref = { bucket: 'b', key: 'staging/sub/enriched/0.ndjson' };
@@ -106,6 +111,43 @@ describe('createObjectWriter', () => {
     // Assess
     const [abort] = s3.commandCalls(AbortMultipartUploadCommand);
     expect(abort?.args[0].input).toEqual({ Bucket: 'b', Key: ref.key, UploadId: 'up-1' });
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+});
+
+describe('writeStreamed', () => {
+  beforeEach(() => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-1' });
+    s3.on(UploadPartCommand).resolves({ ETag: '"etag"' });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(PutObjectCommand).resolves({});
+  });
+  afterEach(() => s3.reset());
+
+  it('completes the object once the filler returns', async () => {
+    const size = await writeStreamed(ref, 'text/plain', async (write) => {
+      await write('a\n');
+      await write('b\n');
+    });
+
+    expect(size).toBe(4);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+
+  it('discards the parts and rethrows the filler error, even when the abort fails too', async () => {
+    // Prepare: a full part is uploaded before the filler fails; the abort fails as well
+    s3.on(AbortMultipartUploadCommand).rejects(new Error('abort failed'));
+    const failure = new Error('enrichment failed');
+
+    // Act
+    const written = writeStreamed(ref, 'text/plain', async (write) => {
+      await write('x'.repeat(8 * MiB + 10));
+      throw failure;
+    });
+
+    // Assess: the caller sees its own error; the abort was attempted; nothing completed
+    await expect(written).rejects.toBe(failure);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
     expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
   });
 });
