@@ -48,6 +48,41 @@ function spawnScript(script: string, input: unknown, options: Omit<ChildOptions,
 }
 
 /**
+ * Reads a child's stdout line by line: tagged result lines go to `onResult`, other non-blank
+ * lines to `onLine`. Keeps the last 8,000 characters of stderr for the failure message.
+ * `flush` reads a final line the child printed without a newline.
+ */
+function readOutput<T>(
+  child: ReturnType<typeof spawnScript>,
+  onResult: (result: T) => void,
+  onLine: ((line: string) => void) | undefined,
+): { flush(): void; stderr(): string } {
+  let stderr = '';
+  let pending = '';
+  const take = (line: string) => {
+    if (line.startsWith(RESULT_TAG)) onResult(JSON.parse(line.slice(RESULT_TAG.length)) as T);
+    else if (line.trim() !== '') onLine?.(line);
+  };
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text: string) => {
+    const lines = (pending + text).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) take(line);
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    stderr = (stderr + text).slice(-8000);
+  });
+  return {
+    flush() {
+      if (pending.startsWith(RESULT_TAG)) take(pending);
+      pending = '';
+    },
+    stderr: () => stderr.trim(),
+  };
+}
+
+/**
  * Runs `bench/<script>` (or an absolute path) under tsx with `input` as its JSON argument;
  * resolves with its result.
  */
@@ -59,21 +94,13 @@ export function runChild<T>(
   const started = performance.now();
   const child = spawnScript(script, input, options);
   let result: T | undefined;
-  let stderr = '';
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith(RESULT_TAG)) result = JSON.parse(line.slice(RESULT_TAG.length)) as T;
-      else if (line.trim() !== '') options.onLine?.(line);
-    }
-  });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    stderr = (stderr + text).slice(-8000);
-  });
+  const output = readOutput<T>(
+    child,
+    (line) => {
+      result = line;
+    },
+    options.onLine,
+  );
   const timer =
     options.timeoutMs === undefined
       ? undefined
@@ -82,14 +109,12 @@ export function runChild<T>(
     child.on('error', fail);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      if (pending.startsWith(RESULT_TAG)) {
-        result = JSON.parse(pending.slice(RESULT_TAG.length)) as T;
-      }
+      output.flush();
       if (code === 0 && result !== undefined) {
         done({ result, processSeconds: (performance.now() - started) / 1000 });
       } else {
         const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-        fail(new Error(`${script} failed (${why}):\n${stderr.trim()}`));
+        fail(new Error(`${script} failed (${why}):\n${output.stderr()}`));
       }
     });
   });
@@ -114,34 +139,24 @@ export function startServerChild<T>(
   const child = spawnScript(script, input, options);
   const results: T[] = [];
   const waiters: Array<(result: T) => void> = [];
-  let stderr = '';
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith(RESULT_TAG)) {
-        if (line.trim() !== '') options.onLine?.(line);
-        continue;
-      }
-      const result = JSON.parse(line.slice(RESULT_TAG.length)) as T;
+  const output = readOutput<T>(
+    child,
+    (result) => {
       const waiter = waiters.shift();
       if (waiter) waiter(result);
       else results.push(result);
-    }
-  });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    stderr = (stderr + text).slice(-8000);
-  });
+    },
+    options.onLine,
+  );
   const exited = new Promise<number | null>((done) => child.on('close', done));
   const next = (): Promise<T> => {
     const ready = results.shift();
     if (ready !== undefined) return Promise.resolve(ready);
     return new Promise((done, fail) => {
       waiters.push(done);
-      void exited.then((code) => fail(new Error(`${script} exited (${code}):\n${stderr.trim()}`)));
+      void exited.then((code) =>
+        fail(new Error(`${script} exited (${code}):\n${output.stderr()}`)),
+      );
     });
   };
   return {
